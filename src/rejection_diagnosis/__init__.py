@@ -1,0 +1,43 @@
+"""Explain a job rejection that followed a seemingly great interview.
+
+A transparent rule-based expert system: YAML rule sets that a career coach can read,
+inference on durable-rules, MYCIN certainty factors, and explanations of every step::
+
+    import rejection_diagnosis as rd
+    dx = rd.diagnose({"posting_reposted": True})
+    print(dx.explain())
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._yaml import Limits
+from .diagnosis import Advice, Conclusion, Contribution, Diagnosis, Evidence
+from .errors import DiagnosisError, EngineError, ObservationError, Problem, RuleSetError
+from .knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase, check_rules, diagnose, load_rules
+
+try:
+    __version__ = version("rejection-diagnosis")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Advice",
+    "Conclusion",
+    "Contribution",
+    "Diagnosis",
+    "DiagnosisError",
+    "EngineError",
+    "Evidence",
+    "KnowledgeBase",
+    "Limits",
+    "ObservationError",
+    "Problem",
+    "RuleSetError",
+    "__version__",
+    "check_rules",
+    "diagnose",
+    "load_rules",
+]

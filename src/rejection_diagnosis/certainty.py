@@ -1,0 +1,57 @@
+"""Certainty-factor algebra (MYCIN / EMYCIN), made independent of evaluation order.
+
+A contribution is a number in [-1, 1]. Contributions to one conclusion combine as:
+
+* positives ``a`` and ``b``: ``a + b - a*b``;
+* negatives: ``a + b + a*b``;
+* a positive total ``P`` with a negative total ``N``: ``(P + N) / (1 - min(|P|, |N|))``.
+
+MYCIN folds contributions one by one, and the mixed formula is then not associative at
+the edges (+1 then -1 then 0.5 differs from +1 then 0.5 then -1). Here all positives are
+combined first, then all negatives, then the two totals once, so the order of rules never
+matters. Certain evidence both ways (``P = 1`` and ``N = -1``) is a contradiction; it is
+defined as 0 (no conclusion either way), and the explanation shows both totals.
+Contributions are sorted before combining so results are identical to the last bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = ["combine", "combine_many", "combine_totals", "split_totals"]
+
+
+def combine(a: float, b: float) -> float:
+    """Combine two certainty factors (commutative; see module docs for the edges)."""
+    return combine_many((a, b))
+
+
+def split_totals(contributions: Iterable[float]) -> tuple[float, float]:
+    """The combined positive total P in [0, 1] and negative total N in [-1, 0]."""
+    keep = 1.0
+    against = 1.0
+    for c in sorted(contributions):
+        if c > 0:
+            keep *= 1.0 - c
+        elif c < 0:
+            against *= 1.0 + c
+    # 1 - prod(1 - a_i) is the closed form of folding a + b - ab over all positives.
+    return 1.0 - keep, against - 1.0
+
+
+def combine_many(contributions: Iterable[float]) -> float:
+    """The combined certainty of any number of contributions, in [-1, 1]."""
+    return combine_totals(*split_totals(contributions))
+
+
+def combine_totals(positive: float, negative: float) -> float:
+    """Combine a positive total P and a negative total N: (P + N) / (1 - min(|P|, |N|))."""
+    if positive == 0.0:
+        return negative
+    if negative == 0.0:
+        return positive
+    smaller = min(positive, -negative)
+    if smaller >= 1.0:
+        return 0.0
+    result = (positive + negative) / (1.0 - smaller)
+    return max(-1.0, min(1.0, result))

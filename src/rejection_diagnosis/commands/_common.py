@@ -1,0 +1,58 @@
+"""Helpers shared by the subcommands: reading case files, loading rules, reporting errors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from .._yaml import Limits, read_yaml
+from ..errors import Problem, RuleSetError
+from ..knowledge_base import KnowledgeBase, load_rules
+
+
+class UsageError(Exception):
+    """A command-line mistake: reported on stderr with exit status 2."""
+
+
+def add_rules_argument(parser: argparse.ArgumentParser) -> None:
+    """``--rules PATH`` (repeatable): rule files or folders instead of the bundled ones."""
+    parser.add_argument(
+        "--rules", action="append", metavar="PATH", default=[],
+        help="rule file or folder (repeatable); default: the bundled knowledge base",
+    )
+
+
+def load_kb(args: argparse.Namespace) -> KnowledgeBase:
+    """The knowledge base named by ``--rules`` (or the bundled one)."""
+    return load_rules(*args.rules)
+
+
+def read_case(path: str) -> dict[str, Any]:
+    """Read a case file (YAML or JSON): a mapping of observations, or ``{observations: ...}``.
+
+    Raises:
+        RuleSetError: the file is unreadable, not YAML/JSON, or not a mapping.
+    """
+    try:
+        raw = Path(path).read_bytes() if path != "-" else __import__("sys").stdin.buffer.read()
+    except OSError as exc:
+        raise RuleSetError([Problem(path, 0, 0, "error", "file-unreadable",
+                                    f"cannot read case file: {exc.strerror}")]) from exc
+    doc = read_yaml(raw, path, Limits())
+    if isinstance(doc, Problem):
+        raise RuleSetError([doc])
+    data = doc.data
+    if isinstance(data, dict) and set(data) <= {"observations", "name", "story", "expect"} \
+            and isinstance(data.get("observations"), dict):
+        data = data["observations"]
+    if not isinstance(data, dict):
+        raise RuleSetError([Problem(path, 1, 1, "error", "case",
+                                    "a case file is a mapping of observation id to value")])
+    return data
+
+
+def dump_json(data: Any) -> str:
+    """Stable, readable JSON."""
+    return json.dumps(data, indent=2, ensure_ascii=False)

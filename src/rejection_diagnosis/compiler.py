@@ -1,0 +1,327 @@
+"""Compiling a rule set into flat, layered matching programs.
+
+The shape follows what measured fastest and stayed correct on durable-rules (see
+``shared/notes/durable-rules.md``):
+
+* a rule's condition is expanded into *alternatives*, each a flat conjunction of plain
+  tests on one fact (no nested ``$and``, no ``$not``; negation is pushed down to the test
+  itself, so "known and different" never depends on arrival order);
+* each alternative starts with an existence test on one of its properties (avoids the
+  compile-time hang on large rule sets and the self-matching state fact);
+* identical alternatives are compiled once and shared (avoids error 108);
+* rules run in *layers*: a rule that tests a finding or a cause runs after every rule that
+  concludes it, fed one fact that carries the combined certainties so far;
+* a layer whose rules touch too many properties for one engine fact (the C core allows 255)
+  is split into several groups.
+
+Nothing here imports durable-rules: the output is plain data that
+:mod:`rejection_diagnosis._engine` registers, and that a reference evaluator can run too.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+import attrs
+
+from . import model as m
+
+__all__ = [
+    "MAX_ALTERNATIVES",
+    "MAX_TESTS_PER_ALTERNATIVE",
+    "Alternative",
+    "CompileLimitError",
+    "Group",
+    "Program",
+    "Test",
+    "compile_rules",
+    "expand",
+]
+
+MAX_ALTERNATIVES = 64
+MAX_TESTS_PER_ALTERNATIVE = 24
+#: Properties one engine fact may carry: the C core's limit is 255, minus room for ids.
+MAX_PROPERTIES_PER_GROUP = 240
+
+TestOp = Literal["eq", "ne", "in", "nin", "lt", "le", "gt", "ge"]
+SubjectKind = Literal["observation", "finding", "cause", "evidence"]
+
+EVIDENCE_PROPERTY = "s_evidence"
+_COMPLEMENT: dict[str, TestOp] = {
+    "eq": "ne", "ne": "eq", "in": "nin", "nin": "in", "lt": "ge", "ge": "lt", "le": "gt", "gt": "le",
+}
+
+
+class CompileLimitError(ValueError):
+    """A condition is too large to compile (too many alternatives or tests)."""
+
+
+def prop_name(kind: SubjectKind, ident: str) -> str:
+    """The engine property that carries an observation or a conclusion's certainty."""
+    if kind == "observation":
+        return "o_" + ident
+    if kind == "evidence":
+        return EVIDENCE_PROPERTY
+    return "c_" + ident
+
+
+@attrs.frozen
+class Test:
+    """One plain test on one property of the case fact (negation already applied)."""
+
+    kind: SubjectKind
+    subject: str
+    op: TestOp
+    value: Any
+    negated: bool
+    source: m.Condition
+
+    @property
+    def prop(self) -> str:
+        """The fact property this test reads."""
+        return prop_name(self.kind, self.subject)
+
+    def holds(self, value: Any) -> bool:
+        """Evaluate the test on a known value (the reference semantics)."""
+        op, v = self.op, self.value
+        if op == "eq":
+            return bool(value == v)
+        if op == "ne":
+            return bool(value != v)
+        if op == "in":
+            return value in v
+        if op == "nin":
+            return value not in v
+        if op == "lt":
+            return bool(value < v)
+        if op == "le":
+            return bool(value <= v)
+        if op == "gt":
+            return bool(value > v)
+        return bool(value >= v)
+
+    def durable(self) -> list[dict[str, Any]]:
+        """The test in durable-rules' JSON expression language (flat)."""
+        p, v = self.prop, self.value
+        if self.op == "eq":
+            return [{p: v}]
+        if self.op == "ne":
+            return [{"$neq": {p: v}}]
+        if self.op == "in":
+            return [{p: v[0]}] if len(v) == 1 else [{"$or": [{p: x} for x in v]}]
+        if self.op == "nin":
+            return [{"$neq": {p: x}} for x in v]
+        return [{"$" + {"lt": "lt", "le": "lte", "gt": "gt", "ge": "gte"}[self.op]: {p: v}}]
+
+    def describe(self) -> str:
+        """The test as written by the rule author, with ``not`` where it was negated."""
+        text = self.source.describe() if hasattr(self.source, "describe") else str(self.source)
+        return f"not ({text})" if self.negated else text
+
+
+@attrs.frozen
+class Alternative:
+    """A conjunction of tests; a rule holds when any of its alternatives holds."""
+
+    rule_index: int
+    index: int
+    tests: tuple[Test, ...]
+
+    def durable(self) -> dict[str, Any]:
+        """The alternative as one flat ``$and``, led by an existence test."""
+        expression: list[dict[str, Any]] = [{"$ex": {self.tests[0].prop: 1}}]
+        for test in self.tests:
+            expression.extend(test.durable())
+        return {"$and": expression}
+
+
+@attrs.frozen
+class Group:
+    """Rules of one layer that share one engine ruleset and one case fact."""
+
+    layer: int
+    properties: frozenset[str]
+    # Engine rule name -> the (rule index, alternative index) pairs it stands for.
+    actions: Mapping[str, tuple[tuple[int, int], ...]]
+    definition_json: str
+    rule_indexes: tuple[int, ...]
+
+    @functools.cached_property
+    def key(self) -> str:
+        """A name for the group's compiled ruleset, unique to its content."""
+        return "rd_" + hashlib.sha256(self.definition_json.encode()).hexdigest()[:32]
+
+    def definition(self) -> dict[str, dict[str, Any]]:
+        """A fresh copy of the engine definition (the engine mutates what it is given)."""
+        return dict(json.loads(self.definition_json))
+
+
+@attrs.frozen
+class Program:
+    """A compiled rule set: alternatives per rule and the groups of each layer."""
+
+    rules: tuple[m.Rule, ...]
+    alternatives: tuple[tuple[Alternative, ...], ...]
+    layers: tuple[tuple[Group, ...], ...]
+    rule_layer: tuple[int, ...]
+    # The first layer in which causes are all final (evidence can be tested from there on).
+    evidence_layer: int
+
+
+def _combine(left: list[tuple[Test, ...]], right: list[tuple[Test, ...]]) -> list[tuple[Test, ...]]:
+    out = [a + b for a in left for b in right]
+    if len(out) > MAX_ALTERNATIVES:
+        raise CompileLimitError(
+            f"condition expands to more than {MAX_ALTERNATIVES} alternatives; split the rule "
+            "or use 'in:' for alternative values"
+        )
+    return out
+
+
+def expand(cond: m.Condition, negate: bool = False) -> list[tuple[Test, ...]]:
+    """The condition as alternatives of plain tests (negation pushed to the tests).
+
+    Three-valued logic is kept: a negated test holds only when its subject is known and the
+    plain test fails, so De Morgan's laws and distribution remain valid.
+    """
+    if isinstance(cond, m.Compare):
+        op: str = cond.op
+        if op == "between":
+            lo, hi = cond.operand  # type: ignore[misc]
+            if negate:
+                return [(_test(cond, "lt", lo, True),), (_test(cond, "gt", hi, True),)]
+            return [(_test(cond, "ge", lo, False), _test(cond, "le", hi, False))]
+        if op == "in" and isinstance(cond.operand, tuple) and len(set(cond.operand)) == 1:
+            op, operand = "eq", cond.operand[0]
+        else:
+            operand = cond.operand
+        return [(_test(cond, _COMPLEMENT[op] if negate else op, operand, negate),)]  # type: ignore[arg-type]
+    if isinstance(cond, m.ConclusionTest):
+        test = Test(cond.kind, cond.id, "le" if negate else "ge",
+                    -cond.min if negate else cond.min, negate, cond)
+        return [(test,)]
+    if isinstance(cond, m.EvidenceTest):
+        wanted = cond.sufficient != negate
+        return [(Test("evidence", "evidence", "eq", "sufficient" if wanted else "insufficient",
+                      negate, cond),)]
+    if isinstance(cond, m.Not):
+        return expand(cond.item, not negate)
+    conjunctive = isinstance(cond, m.All) != negate
+    parts = [expand(item, negate) for item in cond.items]
+    if conjunctive:
+        result: list[tuple[Test, ...]] = [()]
+        for part in parts:
+            result = _combine(result, part)
+    else:
+        result = [alt for part in parts for alt in part]
+        if len(result) > MAX_ALTERNATIVES:
+            raise CompileLimitError(
+                f"condition expands to more than {MAX_ALTERNATIVES} alternatives; split the rule"
+            )
+    cleaned = []
+    for alt in result:
+        unique = tuple(dict.fromkeys(alt))
+        if len(unique) > MAX_TESTS_PER_ALTERNATIVE:
+            raise CompileLimitError(
+                f"an alternative of this condition needs {len(unique)} tests; at most "
+                f"{MAX_TESTS_PER_ALTERNATIVE}; split the rule into findings"
+            )
+        cleaned.append(unique)
+    return cleaned
+
+
+def _test(cond: m.Compare, op: TestOp, operand: Any, negated: bool) -> Test:
+    value = tuple(operand) if isinstance(operand, tuple | list) else operand
+    return Test("observation", cond.observation, op, value, negated, cond)
+
+
+def _references(rule: m.Rule, alternatives: Sequence[Alternative]) -> set[str]:
+    return {t.subject if t.kind != "evidence" else "\0evidence" for a in alternatives
+            for t in a.tests if t.kind != "observation"}
+
+
+def compile_rules(rules: Sequence[m.Rule], cause_ids: Iterable[str]) -> Program:
+    """Compile validated rules (references resolved, no cycles) into a :class:`Program`.
+
+    Raises:
+        CompileLimitError: a rule's condition is too large to compile.
+    """
+    alternatives = tuple(
+        tuple(Alternative(i, j, tests) for j, tests in enumerate(expand(rule.when)))
+        for i, rule in enumerate(rules)
+    )
+    concluded_by: dict[str, list[int]] = {}
+    for i, rule in enumerate(rules):
+        concluded_by.setdefault(rule.conclusion, []).append(i)
+    causes = sorted(set(cause_ids))
+    refs = [_references(rule, alternatives[i]) for i, rule in enumerate(rules)]
+
+    rule_layer: dict[int, int] = {}
+    node_layer: dict[str, int] = {}
+
+    def layer_of_node(node: str) -> int:
+        # -1: nothing concludes it (or only the case itself), so it is known from the start.
+        if node not in node_layer:
+            if node == "\0evidence":
+                node_layer[node] = max((layer_of_node(c) for c in causes), default=-1)
+            else:
+                node_layer[node] = max((layer_of_rule(r) for r in concluded_by.get(node, ())),
+                                       default=-1)
+        return node_layer[node]
+
+    def layer_of_rule(index: int) -> int:
+        if index not in rule_layer:
+            rule_layer[index] = 1 + max((layer_of_node(n) for n in refs[index]), default=-1)
+        return rule_layer[index]
+
+    for i in range(len(rules)):
+        layer_of_rule(i)
+    evidence_layer = layer_of_node("\0evidence") + 1
+    count = max(rule_layer.values(), default=-1) + 1
+    layers = tuple(
+        _groups(layer, [i for i in range(len(rules)) if rule_layer[i] == layer], alternatives)
+        for layer in range(count)
+    )
+    return Program(tuple(rules), alternatives, layers,
+                   tuple(rule_layer[i] for i in range(len(rules))), evidence_layer)
+
+
+def _groups(layer: int, indexes: list[int],
+            alternatives: Sequence[Sequence[Alternative]]) -> tuple[Group, ...]:
+    groups: list[Group] = []
+    batch: list[int] = []
+    props: set[str] = set()
+    for i in indexes:
+        mine = {t.prop for alt in alternatives[i] for t in alt.tests}
+        if batch and len(props | mine) > MAX_PROPERTIES_PER_GROUP:
+            groups.append(_group(layer, batch, alternatives))
+            batch, props = [], set()
+        batch.append(i)
+        props |= mine
+    if batch:
+        groups.append(_group(layer, batch, alternatives))
+    return tuple(groups)
+
+
+def _group(layer: int, indexes: list[int], alternatives: Sequence[Sequence[Alternative]]) -> Group:
+    by_expression: dict[str, list[tuple[int, int]]] = {}
+    expressions: dict[str, dict[str, Any]] = {}
+    for i in indexes:
+        for alt in alternatives[i]:
+            expression = alt.durable()
+            key = json.dumps(expression, sort_keys=True)
+            by_expression.setdefault(key, []).append((i, alt.index))
+            expressions[key] = expression
+    definition: dict[str, Any] = {}
+    actions: dict[str, tuple[tuple[int, int], ...]] = {}
+    for n, (key, pairs) in enumerate(by_expression.items()):
+        name = f"a{n}"
+        definition[name] = {"all": [{"m": expressions[key]}]}
+        actions[name] = tuple(pairs)
+    props = frozenset(t.prop for i in indexes for alt in alternatives[i] for t in alt.tests)
+    return Group(layer, props, actions, json.dumps(definition, sort_keys=True), tuple(indexes))
+

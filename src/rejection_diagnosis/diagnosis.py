@@ -1,0 +1,142 @@
+"""The result of a diagnosis: ranked causes and recommendations with all their evidence.
+
+Results are data first: frozen objects holding every number and every rule that fired.
+Turning them into text (:meth:`Diagnosis.explain`) or JSON-ready dicts
+(:meth:`Diagnosis.to_dict`) are separate renderings in :mod:`.render`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from .model import Location
+from .observations import Given
+
+if TYPE_CHECKING:
+    from .knowledge_base import KnowledgeBase
+
+__all__ = ["Advice", "Conclusion", "Contribution", "Diagnosis", "Evidence", "rank_key"]
+
+#: Version of the :meth:`Diagnosis.to_dict` shape; bumped on any incompatible change.
+SCHEMA_VERSION = 1
+
+
+@attrs.frozen
+class Evidence:
+    """One test a rule relied on, and what made it hold."""
+
+    kind: Literal["observation", "finding", "cause", "evidence"]
+    id: str
+    test: str
+    value: bool | float | str
+    certainty: float
+
+
+@attrs.frozen
+class Contribution:
+    """What one fired rule added to one conclusion.
+
+    ``contribution = certainty_factor * condition_certainty`` (MYCIN), where
+    ``condition_certainty`` is the smallest certainty among ``evidence``.
+    """
+
+    rule_id: str
+    certainty_factor: float
+    condition_certainty: float
+    contribution: float
+    evidence: tuple[Evidence, ...]
+    because: str
+    source: str
+    location: Location
+
+
+@attrs.frozen
+class Conclusion:
+    """A cause or a finding with its combined certainty and every contribution to it."""
+
+    id: str
+    kind: Literal["cause", "finding"]
+    title: str
+    description: str
+    certainty: float
+    positive: float
+    negative: float
+    contributions: tuple[Contribution, ...]
+    source: str = ""
+
+
+@attrs.frozen
+class Advice:
+    """A recommended coping strategy or next step, and why it is recommended."""
+
+    id: str
+    kind: Literal["coping", "next_step"]
+    title: str
+    text: str
+    certainty: float
+    why: tuple[Contribution, ...]
+    source: str = ""
+
+
+def rank_key(item: Conclusion | Advice) -> tuple[float, int, str]:
+    """Sort key: most certain first, then better supported, then by id (deterministic)."""
+    supporting = item.contributions if isinstance(item, Conclusion) else item.why
+    return (
+        # Higher combined certainty first; rounded so that float noise cannot reorder ties.
+        -round(item.certainty, 9),
+        # Among equals, the conclusion backed by more distinct rules first.
+        -sum(1 for c in supporting if c.contribution > 0),
+        # Finally by id, so the order never depends on rule or input order.
+        item.id,
+    )
+
+
+@attrs.frozen
+class Diagnosis:
+    """Ranked causes, findings, coping strategies and next steps for one case.
+
+    Attributes:
+        causes: causes with certainty >= ``threshold``, most certain first.
+        findings: intermediate findings with positive certainty, most certain first.
+        coping: recommended coping strategies, most certain first.
+        next_steps: recommended next steps, most certain first.
+        considered: every cause any rule spoke about, reported or not (with negative ones),
+            most certain first; what :meth:`explain` shows as "also considered".
+        observations: the observations used, as checked and normalised.
+        threshold: the reporting threshold of this diagnosis.
+        insufficient_evidence: no cause reached ``threshold``.
+    """
+
+    causes: tuple[Conclusion, ...]
+    findings: tuple[Conclusion, ...]
+    coping: tuple[Advice, ...]
+    next_steps: tuple[Advice, ...]
+    considered: tuple[Conclusion, ...]
+    observations: Mapping[str, Given]
+    threshold: float
+    insufficient_evidence: bool
+    knowledge_base: KnowledgeBase | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def top_cause(self) -> Conclusion | None:
+        """The most certain reported cause, or None when the evidence is insufficient."""
+        return self.causes[0] if self.causes else None
+
+    def cause(self, cause_id: str) -> Conclusion | None:
+        """The considered cause ``cause_id`` (reported or not), or None if no rule spoke of it."""
+        return next((c for c in self.considered if c.id == cause_id), None)
+
+    def explain(self) -> str:
+        """A readable account: each cause, the rules that fired, their evidence and sums."""
+        from .render import explain_text
+
+        return explain_text(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the whole diagnosis (shape versioned by ``schema_version``)."""
+        from .render import diagnosis_to_dict
+
+        return diagnosis_to_dict(self)

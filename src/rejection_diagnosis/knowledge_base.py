@@ -1,0 +1,224 @@
+"""Loading a knowledge base and diagnosing cases with it."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from . import model as m
+from ._engine import DurableMatcher, Matcher
+from ._yaml import Limits
+from .compiler import CompileLimitError, Program, compile_rules
+from .diagnosis import Advice, Conclusion, Diagnosis, rank_key
+from .errors import DiagnosisError, Problem, RuleSetError
+from .inference import infer
+from .loader import RuleSet, bundled_rules_path, discover, parse_rule_files
+from .observations import Given, normalize
+from .validation import semantic_problems
+
+__all__ = ["DEFAULT_THRESHOLD", "KnowledgeBase", "check_rules", "diagnose", "load_rules"]
+
+#: Causes and recommendations from this combined certainty on are reported.
+DEFAULT_THRESHOLD = 0.2
+
+
+class KnowledgeBase:
+    """A loaded, validated and compiled rule set. Immutable and safe to share across threads.
+
+    Attributes:
+        observations: the vocabulary, by id (in file order).
+        findings, causes, recommendations: the conclusions, by id.
+        rules: every rule, in file order.
+        files: the rule files it was read from.
+    """
+
+    def __init__(self, ruleset: RuleSet, program: Program, matcher: Matcher | None = None) -> None:
+        self._ruleset = ruleset
+        self._program = program
+        self._matcher: Matcher = matcher or DurableMatcher()
+        self.observations: Mapping[str, m.Observation] = MappingProxyType(
+            {o.id: o for o in ruleset.observations})
+        self.findings: Mapping[str, m.Finding] = MappingProxyType({f.id: f for f in ruleset.findings})
+        self.causes: Mapping[str, m.Cause] = MappingProxyType({c.id: c for c in ruleset.causes})
+        self.recommendations: Mapping[str, m.Recommendation] = MappingProxyType(
+            {r.id: r for r in ruleset.recommendations})
+        self.rules: tuple[m.Rule, ...] = ruleset.rules
+        self.files: tuple[str, ...] = ruleset.files
+        self._cause_ids = frozenset(self.causes)
+
+    def __repr__(self) -> str:
+        return (f"<KnowledgeBase {len(self.observations)} observations, {len(self.causes)} causes, "
+                f"{len(self.recommendations)} recommendations, {len(self.rules)} rules>")
+
+    @property
+    def program(self) -> Program:
+        """The compiled program (layers of engine rule groups); for tools and tests."""
+        return self._program
+
+    def with_matcher(self, matcher: Matcher) -> KnowledgeBase:
+        """The same knowledge base evaluated by another matcher (e.g. a reference evaluator)."""
+        return KnowledgeBase(self._ruleset, self._program, matcher)
+
+    def diagnose(self, observations: Mapping[str, Any], *,
+                 threshold: float = DEFAULT_THRESHOLD) -> Diagnosis:
+        """Diagnose one case.
+
+        Args:
+            observations: observation id -> value (bool, number or category string), or
+                ``{"value": v, "certainty": c}`` with 0 < c <= 1. Missing ids are unknown.
+            threshold: causes and recommendations from this certainty on are reported.
+
+        Raises:
+            ObservationError: an unknown id, a wrong type, a value out of range.
+            EngineError: the engine failed; no partial diagnosis is returned.
+        """
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not (
+            math.isfinite(threshold) and 0 < threshold <= 1
+        ):
+            raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
+        given = normalize(self.observations, observations)
+        return self._diagnose(given, float(threshold))
+
+    def _diagnose(self, given: dict[str, Given], threshold: float) -> Diagnosis:
+        inf = infer(self._program, self._matcher, given, self._cause_ids, threshold)
+        considered: list[Conclusion] = []
+        findings: list[Conclusion] = []
+        coping: list[Advice] = []
+        next_steps: list[Advice] = []
+        for node, contributions in inf.contributions.items():
+            certainty = inf.certainty[node]
+            positive, negative = inf.totals[node]
+            ordered = tuple(sorted(contributions, key=lambda c: (-abs(c.contribution), c.rule_id)))
+            if node in self.causes:
+                cause = self.causes[node]
+                considered.append(Conclusion(node, "cause", cause.title, cause.description,
+                                             certainty, positive, negative, ordered, cause.source))
+            elif node in self.findings:
+                finding = self.findings[node]
+                if certainty > 0:
+                    findings.append(Conclusion(node, "finding", finding.title, finding.description,
+                                               certainty, positive, negative, ordered))
+            elif certainty >= threshold:
+                rec = self.recommendations[node]
+                advice = Advice(node, rec.kind, rec.title, rec.text, certainty, ordered, rec.source)
+                (coping if rec.kind == "coping" else next_steps).append(advice)
+        considered.sort(key=rank_key)
+        causes = tuple(c for c in considered if c.certainty >= threshold)
+        return Diagnosis(
+            causes=causes,
+            findings=tuple(sorted(findings, key=rank_key)),
+            coping=tuple(sorted(coping, key=rank_key)),
+            next_steps=tuple(sorted(next_steps, key=rank_key)),
+            considered=tuple(considered),
+            observations=MappingProxyType(dict(sorted(given.items()))),
+            threshold=threshold,
+            insufficient_evidence=not causes,
+            knowledge_base=self,
+        )
+
+
+# Loading --------------------------------------------------------------------------------
+
+_CACHE_LOCK = threading.Lock()
+# Compiled knowledge bases by the content of their files: reloading unchanged rules (a server
+# that reloads on a signal) costs a read and a hash. Bounded; the engine keeps compiled
+# groups by content anyway, so an evicted entry recompiles without new engine memory.
+_CACHE: OrderedDict[str, KnowledgeBase] = OrderedDict()
+_CACHE_SIZE = 16
+
+
+def _content_key(paths: tuple[str | os.PathLike[str], ...], limits: Limits) -> str | None:
+    files, problems = discover(paths)
+    if problems:
+        return None
+    digest = hashlib.sha256(repr(limits).encode())
+    for f in files:
+        try:
+            with f.open("rb") as handle:
+                data = handle.read(limits.max_bytes + 1)
+        except OSError:
+            return None
+        digest.update(str(f).encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits) -> tuple[KnowledgeBase | None, list[Problem]]:
+    ruleset, problems = parse_rule_files(paths, limits)
+    problems.extend(semantic_problems(ruleset))
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    try:
+        program = compile_rules(ruleset.rules, (c.id for c in ruleset.causes))
+    except CompileLimitError as exc:
+        # compile_rules stops at the first; find every rule that is too large, located.
+        from .compiler import expand
+
+        for rule in ruleset.rules:
+            try:
+                expand(rule.when)
+            except CompileLimitError as inner:
+                where = rule.location
+                problems.append(Problem(where.path, where.line, where.column, "error",
+                                        "too-complex", f"rule {rule.id!r}: {inner}",
+                                        where.yaml_path, rule.id))
+        if not problems:  # pragma: no cover - expand() and compile_rules() agree
+            raise DiagnosisError(str(exc)) from exc
+        return None, problems
+    return KnowledgeBase(ruleset, program), problems
+
+
+def load_rules(*paths: str | os.PathLike[str], limits: Limits | None = None) -> KnowledgeBase:
+    """Load, validate and compile rule files into a :class:`KnowledgeBase`.
+
+    Args:
+        paths: rule files or folders (a folder contributes its ``*.yaml``/``*.yml`` files,
+            not recursing). None given: the bundled default knowledge base.
+        limits: bounds on each file (size, depth, values); see :class:`Limits`.
+
+    Raises:
+        RuleSetError: every error found in the files, each located as ``path:line:col``.
+    """
+    limits = limits or Limits()
+    chosen = paths or (bundled_rules_path(),)
+    key = _content_key(chosen, limits)
+    if key is not None:
+        with _CACHE_LOCK:
+            cached = _CACHE.get(key)
+            if cached is not None:
+                _CACHE.move_to_end(key)
+                return cached
+    kb, problems = _build(chosen, limits)
+    if kb is None:
+        raise RuleSetError(problems)
+    if key is not None:
+        with _CACHE_LOCK:
+            _CACHE[key] = kb
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    return kb
+
+
+def check_rules(*paths: str | os.PathLike[str], limits: Limits | None = None) -> list[Problem]:
+    """Every problem in the rule files, sorted by place; never raises for bad files."""
+    _, problems = _build(paths or (bundled_rules_path(),), limits or Limits())
+    return sorted(problems, key=Problem.sort_key)
+
+
+_DEFAULT: KnowledgeBase | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def diagnose(observations: Mapping[str, Any], *, threshold: float = DEFAULT_THRESHOLD) -> Diagnosis:
+    """:meth:`KnowledgeBase.diagnose` on the bundled knowledge base (loaded once, lazily)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        with _DEFAULT_LOCK:
+            if _DEFAULT is None:
+                _DEFAULT = load_rules()
+    return _DEFAULT.diagnose(observations, threshold=threshold)

@@ -1,0 +1,213 @@
+"""The knowledge model: observations, conclusions, rules and their conditions.
+
+Everything here is a frozen attrs class built by :mod:`rejection_diagnosis.loader` from rule
+files. Each item keeps its :class:`Location` so that errors, explanations and lint can point
+at the line a coach wrote.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias
+
+import attrs
+
+__all__ = [
+    "All",
+    "Any",
+    "Cause",
+    "Compare",
+    "ConclusionTest",
+    "Condition",
+    "EvidenceTest",
+    "Finding",
+    "Location",
+    "Not",
+    "Observation",
+    "ObservationType",
+    "Recommendation",
+    "RecommendationKind",
+    "Rule",
+    "Scalar",
+]
+
+ObservationType = Literal["boolean", "number", "category"]
+RecommendationKind = Literal["coping", "next_step"]
+ConclusionKind = Literal["finding", "cause", "recommendation"]
+Scalar: TypeAlias = bool | int | float | str
+Operator = Literal["eq", "ne", "in", "lt", "le", "gt", "ge", "between"]
+
+#: Conditions on findings and causes hold from this certainty on unless ``min`` says otherwise.
+DEFAULT_MIN = 0.2
+
+
+@attrs.frozen
+class Location:
+    """Where an item was written: file, 1-based line and column, and its path in the YAML."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+    yaml_path: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@attrs.frozen
+class Observation:
+    """Something a candidate can know, with the question that asks for it."""
+
+    id: str
+    type: ObservationType
+    description: str
+    question: str
+    group: str = "general"
+    unit: str | None = None
+    range: tuple[float, float] | None = None
+    values: tuple[str, ...] = ()
+    location: Location = Location("<python>")
+
+    def allowed(self) -> str:
+        """The allowed answers in words, for messages and prompts."""
+        if self.type == "boolean":
+            return "true or false"
+        if self.type == "category":
+            return "one of " + ", ".join(repr(v) for v in self.values)
+        if self.range is not None:
+            lo, hi = self.range
+            return f"a number from {lo:g} to {hi:g}" + (f" ({self.unit})" if self.unit else "")
+        return "a number" + (f" ({self.unit})" if self.unit else "")
+
+
+@attrs.frozen
+class Finding:
+    """An intermediate conclusion that other rules can build on."""
+
+    id: str
+    title: str
+    description: str = ""
+    location: Location = Location("<python>")
+
+
+@attrs.frozen
+class Cause:
+    """A possible reason for the rejection."""
+
+    id: str
+    title: str
+    description: str
+    source: str = ""
+    location: Location = Location("<python>")
+
+
+@attrs.frozen
+class Recommendation:
+    """A coping strategy or a next step."""
+
+    id: str
+    kind: RecommendationKind
+    title: str
+    text: str
+    source: str = ""
+    location: Location = Location("<python>")
+
+
+# Conditions ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Compare:
+    """``observation <op> operand``; holds only when the observation is known."""
+
+    observation: str
+    op: Operator
+    operand: Scalar | tuple[Scalar, ...]
+    location: Location = Location("<python>")
+
+    def describe(self) -> str:
+        """The comparison as a coach would read it."""
+        symbol = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
+        if self.op == "in":
+            assert isinstance(self.operand, tuple)
+            return f"{self.observation} is one of {', '.join(_show(v) for v in self.operand)}"
+        if self.op == "between":
+            assert isinstance(self.operand, tuple)
+            lo, hi = self.operand
+            return f"{self.observation} between {_show(lo)} and {_show(hi)}"
+        assert not isinstance(self.operand, tuple)
+        return f"{self.observation} {symbol[self.op]} {_show(self.operand)}"
+
+
+@attrs.frozen
+class ConclusionTest:
+    """A finding's or cause's combined certainty reaches ``min``."""
+
+    kind: Literal["finding", "cause"]
+    id: str
+    min: float = DEFAULT_MIN
+    location: Location = Location("<python>")
+
+    def describe(self) -> str:
+        """The test as a coach would read it."""
+        return f"{self.kind} {self.id} (certainty ≥ {self.min:g})"
+
+
+@attrs.frozen
+class EvidenceTest:
+    """Whether any cause reached the report threshold (recommendation rules only)."""
+
+    sufficient: bool
+    location: Location = Location("<python>")
+
+    def describe(self) -> str:
+        """The test as a coach would read it."""
+        return "some cause was found" if self.sufficient else "no cause was found"
+
+
+@attrs.frozen
+class All:
+    """Every item holds."""
+
+    items: tuple[Condition, ...]
+    location: Location = Location("<python>")
+
+
+@attrs.frozen
+class Any:
+    """At least one item holds."""
+
+    items: tuple[Condition, ...]
+    location: Location = Location("<python>")
+
+
+@attrs.frozen
+class Not:
+    """The item is known to fail (unknown stays unknown)."""
+
+    item: Condition
+    location: Location = Location("<python>")
+
+
+Condition: TypeAlias = Compare | ConclusionTest | EvidenceTest | All | Any | Not
+
+
+@attrs.frozen
+class Rule:
+    """``when`` the condition holds, conclude ``conclusion`` with ``certainty``."""
+
+    id: str
+    when: Condition
+    conclusion_kind: ConclusionKind
+    conclusion: str
+    certainty: float
+    because: str = ""
+    source: str = ""
+    location: Location = Location("<python>")
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

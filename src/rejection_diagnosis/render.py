@@ -1,0 +1,161 @@
+"""Rendering a :class:`~rejection_diagnosis.diagnosis.Diagnosis` as text or as plain data."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from .diagnosis import SCHEMA_VERSION, Advice, Conclusion, Contribution, Diagnosis, Evidence
+
+__all__ = ["diagnosis_to_dict", "explain_text"]
+
+
+def _pct(value: float) -> str:
+    return f"{value:+.2f}" if value < 0 else f"{value:.2f}"
+
+
+def _evidence_dict(e: Evidence) -> dict[str, Any]:
+    return {"kind": e.kind, "id": e.id, "test": e.test, "value": e.value, "certainty": e.certainty}
+
+
+def _contribution_dict(c: Contribution) -> dict[str, Any]:
+    return {
+        "rule": c.rule_id,
+        "certainty_factor": c.certainty_factor,
+        "condition_certainty": c.condition_certainty,
+        "contribution": c.contribution,
+        "evidence": [_evidence_dict(e) for e in c.evidence],
+        "because": c.because,
+        "source": c.source,
+        "location": {"path": c.location.path, "line": c.location.line,
+                     "column": c.location.column},
+    }
+
+
+def _conclusion_dict(c: Conclusion) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "title": c.title,
+        "certainty": c.certainty,
+        "description": c.description,
+        "positive": c.positive,
+        "negative": c.negative,
+        "contributions": [_contribution_dict(x) for x in c.contributions],
+        "source": c.source,
+    }
+
+
+def _advice_dict(a: Advice) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "title": a.title,
+        "text": a.text,
+        "certainty": a.certainty,
+        "why": [_contribution_dict(x) for x in a.why],
+        "source": a.source,
+    }
+
+
+def diagnosis_to_dict(dx: Diagnosis) -> dict[str, Any]:
+    """The documented JSON shape (see README, "Result shape")."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "threshold": dx.threshold,
+        "insufficient_evidence": dx.insufficient_evidence,
+        "causes": [_conclusion_dict(c) for c in dx.causes],
+        "findings": [_conclusion_dict(c) for c in dx.findings],
+        "coping": [_advice_dict(a) for a in dx.coping],
+        "next_steps": [_advice_dict(a) for a in dx.next_steps],
+        "considered": [_conclusion_dict(c) for c in dx.considered],
+        "observations": {
+            k: {"value": g.value, "certainty": g.certainty}
+            for k, g in sorted(dx.observations.items())
+        },
+    }
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(text, width=88, initial_indent=indent, subsequent_indent=indent) or [indent]
+
+
+def _show_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _contribution_lines(c: Contribution, indent: str) -> list[str]:
+    lines = [
+        f"{indent}- rule {c.rule_id} ({c.location}): certainty factor {_pct(c.certainty_factor)}"
+        f" × condition {c.condition_certainty:.2f} = {_pct(c.contribution)}"
+    ]
+    for e in c.evidence:
+        notes = []
+        if e.kind != "evidence" and not e.test.endswith(f"= {_show_value(e.value)}"):
+            notes.append(f"{e.id} = {_show_value(e.value) if e.kind == 'observation' else _pct(float(e.value))}")
+        if e.certainty != 1 and e.kind == "observation":
+            notes.append(f"certainty {e.certainty:.2f}")
+        lines.append(f"{indent}    {e.test}" + (f"   [{', '.join(notes)}]" if notes else ""))
+    if c.because:
+        lines.extend(_wrap("because " + c.because, indent + "    "))
+    return lines
+
+
+def _conclusion_lines(c: Conclusion, rank: int | None) -> list[str]:
+    head = f"{rank}. " if rank is not None else "- "
+    lines = [f"{head}{c.title} [{c.id}] certainty {_pct(c.certainty)}"]
+    lines.extend(_wrap(c.description, "   "))
+    for contribution in c.contributions:
+        lines.extend(_contribution_lines(contribution, "   "))
+    if len(c.contributions) > 1:
+        lines.append(
+            f"   combined: evidence for {c.positive:.2f}, against {_pct(c.negative)} "
+            f"→ {_pct(c.certainty)}"
+        )
+    return lines
+
+
+def _advice_lines(items: tuple[Advice, ...]) -> list[str]:
+    lines: list[str] = []
+    for i, a in enumerate(items, 1):
+        lines.append(f"{i}. {a.title} [{a.id}] ({a.certainty:.2f})")
+        lines.extend(_wrap(a.text, "   "))
+        reasons = ", ".join(dict.fromkeys(c.rule_id for c in a.why))
+        if reasons:
+            lines.append(f"   why: rules {reasons}")
+    return lines or ["(none)"]
+
+
+def explain_text(dx: Diagnosis) -> str:
+    """The full human-readable explanation."""
+    out: list[str] = []
+    if dx.insufficient_evidence:
+        out.append(
+            f"Insufficient evidence: no cause reached certainty {dx.threshold:.2f}. "
+            "Seek feedback to learn more; the recommendations below still apply."
+        )
+    else:
+        out.append(f"Likely causes (certainty ≥ {dx.threshold:.2f}):")
+        for i, c in enumerate(dx.causes, 1):
+            out.extend(_conclusion_lines(c, i))
+    reported = {c.id for c in dx.causes}
+    others = [c for c in dx.considered if c.id not in reported]
+    if others:
+        out.append("")
+        out.append("Also considered (below the threshold or evidence against):")
+        for c in others:
+            out.extend(_conclusion_lines(c, None))
+    if dx.findings:
+        out.append("")
+        out.append("Findings:")
+        for c in dx.findings:
+            out.extend(_conclusion_lines(c, None))
+    out.append("")
+    out.append("Coping:")
+    out.extend(_advice_lines(dx.coping))
+    out.append("")
+    out.append("Next steps:")
+    out.extend(_advice_lines(dx.next_steps))
+    return "\n".join(out) + "\n"
