@@ -8,8 +8,9 @@ from typing import Any
 from . import model as m
 from ._engine import Matcher
 from .certainty import combine_totals, split_totals
-from .compiler import Program, Test, prop_name
+from .compiler import Group, Program, Test, prop_name
 from .diagnosis import Contribution, Evidence
+from .errors import EngineError
 from .observations import Given
 
 __all__ = ["Inference", "infer"]
@@ -55,7 +56,7 @@ def infer(program: Program, matcher: Matcher, given: Mapping[str, Given],
                 continue  # every alternative starts with an existence test: nothing can fire
             fact["id"] = "case"
             fired: dict[int, list[int]] = {}
-            for name in set(matcher.fired(group, fact)):
+            for name in set(_fired(matcher, group, fact, rules)):
                 for rule_index, alt_index in group.actions[name]:
                     fired.setdefault(rule_index, []).append(alt_index)
             for rule_index in sorted(fired):
@@ -75,6 +76,31 @@ def infer(program: Program, matcher: Matcher, given: Mapping[str, Given],
     if program.evidence_layer >= len(program.layers):
         inf.evidence_sufficient = _sufficient(inf, cause_ids, threshold)
     return inf
+
+
+def _fired(matcher: Matcher, group: Group, fact: Mapping[str, Any],
+           rules: tuple[m.Rule, ...]) -> list[str]:
+    """``matcher.fired``, with any failure turned into an EngineError naming the rules."""
+    ids = [rules[i].id for i in group.rule_indexes]
+    listed = ", ".join(repr(r) for r in ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    try:
+        names = matcher.fired(group, fact)
+        unknown = [n for n in names if n not in group.actions]
+        if unknown:
+            raise EngineError(f"the engine reported unknown rule {unknown[0]!r}")
+    except EngineError as exc:
+        if exc.rule_id is not None:
+            raise
+        engine_rule = getattr(exc, "engine_rule", None)
+        if engine_rule in group.actions:
+            rule_id = rules[group.actions[engine_rule][0][0]].id
+            raise EngineError(f"rule {rule_id!r}: {exc}", rule_id) from exc
+        rule_id = ids[0] if len(ids) == 1 else None
+        raise EngineError(f"while matching rules {listed}: {exc}", rule_id) from exc
+    except Exception as exc:
+        # A matcher's own failure must never pass for "no rule fired".
+        raise EngineError(f"the matcher failed on rules {listed}: {exc!r}") from exc
+    return names
 
 
 def _sufficient(inf: Inference, cause_ids: frozenset[str], threshold: float) -> bool:

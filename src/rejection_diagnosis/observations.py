@@ -5,12 +5,18 @@ The library is strict on purpose: a boolean is ``True`` or ``False`` (not ``"yes
 infinite), a category is one of its declared strings. Silent coercion would turn a typo
 in a web form into a wrong diagnosis; callers that collect strings convert them first
 (see ``examples/embed_web_form.py``). A missing observation is *unknown*; ``None`` is
-refused rather than guessed to mean unknown or false.
+refused rather than guessed to mean unknown or false. No lenient coercion is accepted,
+not even ``"yes"``/``"no"``: the one rule is "the Python type the observation declares".
+
+Values are copied into exact built-in types (a ``str`` or ``float`` subclass with its own
+``__eq__`` or ``__float__`` cannot make validation and matching disagree), and messages
+show at most a short, bounded ``repr`` of what was given, however large it is.
 """
 
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +30,19 @@ __all__ = ["Given", "MAX_OBSERVATIONS", "normalize"]
 
 #: Most observations one case may hold (a bound against accidental or hostile input).
 MAX_OBSERVATIONS = 10_000
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = 60
+_REPR.maxother = 60
+_REPR.maxlevel = 2
+
+
+def _show(value: Any) -> str:
+    """A bounded repr: huge strings and containers are never rendered in full."""
+    try:
+        return _REPR.repr(value)
+    except Exception:  # a hostile __repr__ must not replace the error being reported
+        return f"<{type(value).__name__} object>"
 
 
 @attrs.frozen
@@ -51,11 +70,15 @@ def normalize(vocabulary: Mapping[str, Observation], raw: Any) -> dict[str, Give
             f"{len(raw)} observations given; at most {MAX_OBSERVATIONS} are accepted"
         )
     out: dict[str, Given] = {}
-    for key, item in raw.items():
-        if not isinstance(key, str):
+    for count, (raw_key, item) in enumerate(raw.items()):
+        if count >= MAX_OBSERVATIONS:  # a mapping whose len() understates its items
+            raise ObservationError(f"more than {MAX_OBSERVATIONS} observations given")
+        if not isinstance(raw_key, str):
             raise ObservationError(
-                f"observation ids must be strings, got {key!r:.80} ({type(key).__name__})"
+                f"observation ids must be strings, got {_show(raw_key)} "
+                f"({type(raw_key).__name__})"
             )
+        key = str.__str__(raw_key)  # an exact str, whatever the subclass does
         obs = vocabulary.get(key)
         if obs is None:
             shown = key if len(key) <= 80 else key[:77] + "..."
@@ -72,11 +95,13 @@ def _given(obs: Observation, item: Any) -> Given:
     certainty = 1.0
     value = item
     if isinstance(item, Mapping):
-        extra = set(item) - {"value", "certainty"}
+        extra = [k for k in item if k not in ("value", "certainty")]
         if "value" not in item or extra:
+            shown = ", ".join(k if isinstance(k, str) and len(k) <= 40 else _show(k)
+                              for k in extra[:5]) + (", ..." if len(extra) > 5 else "")
             raise ObservationError(
                 f"observation {obs.id!r}: give a plain value or {{'value': ..., 'certainty': ...}}"
-                + (f" (unexpected keys: {', '.join(sorted(map(str, extra)))})" if extra else ""),
+                + (f" (unexpected keys: {shown})" if extra else ""),
                 obs.id,
             )
         value = item["value"]
@@ -84,25 +109,33 @@ def _given(obs: Observation, item: Any) -> Given:
     return Given(_value(obs, value), certainty)
 
 
+def _number(raw: Any) -> float | None:
+    """``raw`` as an exact, finite float, or None when it is not an int or a float."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None
+    try:
+        # The base class's conversion: a subclass's own __float__ is not consulted.
+        number = float.__float__(raw) if isinstance(raw, float) else int.__float__(raw)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _certainty(obs: Observation, raw: Any) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw) or not (
-        0 < raw <= 1
-    ):
+    number = _number(raw)
+    if number is None or not 0 < number <= 1:
         raise ObservationError(
-            f"observation {obs.id!r}: certainty must be a number in (0, 1], got {raw!r:.80}; "
-            "leave the observation out if it is not known",
+            f"observation {obs.id!r}: certainty must be a number in (0, 1], got {_show(raw)} "
+            f"({type(raw).__name__}); leave the observation out if it is not known",
             obs.id,
         )
-    return float(raw)
+    return number
 
 
 def _value(obs: Observation, raw: Any) -> bool | float | str:
     def wrong() -> ObservationError:
-        shown = repr(raw)
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
         return ObservationError(
-            f"observation {obs.id!r} must be {obs.allowed()}, got {shown} "
+            f"observation {obs.id!r} must be {obs.allowed()}, got {_show(raw)} "
             f"({type(raw).__name__})",
             obs.id,
         )
@@ -112,17 +145,15 @@ def _value(obs: Observation, raw: Any) -> bool | float | str:
             raise wrong()
         return raw
     if obs.type == "number":
-        if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise wrong()
-        try:
-            number = float(raw)
-        except OverflowError:
-            raise wrong() from None
-        if not math.isfinite(number):
+        number = _number(raw)
+        if number is None:
             raise wrong()
         if obs.range is not None and not obs.range[0] <= number <= obs.range[1]:
             raise wrong()
         return number
-    if not isinstance(raw, str) or raw not in obs.values:
+    if not isinstance(raw, str) or len(raw) > 200:
         raise wrong()
-    return raw
+    text = str.__str__(raw)
+    if text not in obs.values:
+        raise wrong()
+    return text
