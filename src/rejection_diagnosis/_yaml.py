@@ -159,12 +159,12 @@ def _compose(loader: yaml.SafeLoader, limits: Limits) -> Node | None:
     # Plain scalars repeat a lot (true, false, ids); resolving their tag is a regex match.
     resolved: dict[tuple[str, Any], str] = {}
 
-    def attach(node: Node, size: int) -> None:
+    def attach(node: Node, size: int, event: Event) -> None:
         nonlocal total, root
         total += size
         if total > limits.max_nodes:
             raise _Refusal(
-                node, "yaml-too-large",
+                event, "yaml-too-large",
                 f"document expands to more than {limits.max_nodes} values (aliases "
                 "included); split it or raise Limits.max_nodes",
             )
@@ -209,7 +209,7 @@ def _compose(loader: yaml.SafeLoader, limits: Limits) -> Node | None:
             if event.anchor is not None:
                 anchors[event.anchor] = node
             sizes[id(node)] = 1
-            attach(node, 1)
+            attach(node, 1, event)
         elif isinstance(event, AliasEvent):
             target = anchors.get(event.anchor)
             if target is None:
@@ -217,7 +217,7 @@ def _compose(loader: yaml.SafeLoader, limits: Limits) -> Node | None:
             if id(target) not in sizes:  # still open: the alias is inside its own anchor
                 raise _Refusal(event, "yaml-alias",
                                f"alias *{event.anchor} refers to a value that contains it")
-            attach(target, sizes[id(target)])
+            attach(target, sizes[id(target)], event)
         elif isinstance(event, CollectionStartEvent):
             is_map = isinstance(event, MappingStartEvent)
             kind = MappingNode if is_map else SequenceNode
@@ -233,7 +233,7 @@ def _compose(loader: yaml.SafeLoader, limits: Limits) -> Node | None:
             node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
             if event.anchor is not None:
                 anchors[event.anchor] = node
-            attach(node, 1)
+            attach(node, 1, event)
             stack.append([node, None, 1])
         elif isinstance(event, SequenceEndEvent | MappingEndEvent):
             closed, _, size = stack.pop()

@@ -28,15 +28,17 @@ def combine(a: float, b: float) -> float:
 
 def split_totals(contributions: Iterable[float]) -> tuple[float, float]:
     """The combined positive total P in [0, 1] and negative total N in [-1, 0]."""
-    keep = 1.0
-    against = 1.0
+    positive = 0.0
+    negative = 0.0
     for c in sorted(contributions):
+        # Folded as written (a + b - ab), not as the closed form 1 - prod(1 - a): that one
+        # loses the last bits, and a single 0.2 came out as 0.19999999999999996, below
+        # the 0.2 it must reach to be reported or to satisfy {cause: X}.
         if c > 0:
-            keep *= 1.0 - c
+            positive = positive + c - positive * c
         elif c < 0:
-            against *= 1.0 + c
-    # 1 - prod(1 - a_i) is the closed form of folding a + b - ab over all positives.
-    return 1.0 - keep, against - 1.0
+            negative = negative + c + negative * c
+    return positive, negative
 
 
 def combine_many(contributions: Iterable[float]) -> float:
