@@ -120,7 +120,7 @@ class Reference:
             truth, certainty = self.evaluate(cond.item)
             return (None if truth is None else not truth), certainty
         results = [self.evaluate(item) for item in cond.items]
-        decisive = False if isinstance(cond, m.All) else True
+        decisive = not isinstance(cond, m.All)
         hits = [c for t, c in results if t is decisive]
         if hits:  # all: some item is False; any: some item is True
             return decisive, max(hits)

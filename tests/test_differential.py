@@ -17,10 +17,10 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.reference import agree, expected, observed
 
 import rejection_diagnosis as rd
 from rejection_diagnosis.observations import normalize
-from tests.reference import agree, expected, observed
 
 CERTAINTIES = [-1.0, -0.8, -0.5, -0.3, -0.2, -0.01, -1e-05, 1e-05, 0.001, 0.1, 0.2, 0.25,
                0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1.0]
@@ -190,9 +190,29 @@ def test_numbers_with_exponents_compare_exactly() -> None:
     rules = {
         "observations": [{"id": "n0", "type": "number", "description": "d.", "question": "q?"}],
         "causes": [{"id": "c0", "title": "C", "description": "D."}],
-        "rules": [{"id": "r1", "when": {"n0": {"ge": 1e16}}, "then": {"cause": "c0", "certainty": 1}}],
+        "rules": [{"id": "r1", "when": {"n0": {"ge": 1e16}},
+                   "then": {"cause": "c0", "certainty": 1}}],
     }
     with tempfile.TemporaryDirectory() as folder:
         kb = load(rules, folder)
     fired = [bool(kb.diagnose({"n0": v}).causes) for v in (1e16, 9999999999999998.0, 1e300, 1e-300)]
     assert [True, False, True, False] == fired
+
+
+def test_a_single_rule_of_certainty_0_2_reaches_the_default_threshold() -> None:
+    # Regression: totals were computed as 1 - (1 - 0.2) = 0.19999999999999996, so a cause
+    # backed by one 0.2 rule was neither reported nor satisfied {cause: X}.
+    rules = {
+        "observations": [{"id": "b0", "type": "boolean", "description": "d.", "question": "q?"}],
+        "causes": [{"id": "c0", "title": "C", "description": "D."}],
+        "recommendations": [{"id": "r0", "kind": "coping", "title": "R", "text": "T."}],
+        "rules": [
+            {"id": "r1", "when": {"b0": True}, "then": {"cause": "c0", "certainty": 0.2}},
+            {"id": "r2", "when": {"cause": "c0"}, "then": {"recommend": "r0", "certainty": 1.0}},
+        ],
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        kb = load(rules, folder)
+    dx = kb.diagnose({"b0": True})
+    assert ([("c0", 0.2)], [("r0", 0.2)]) == (
+        [(c.id, c.certainty) for c in dx.causes], [(a.id, a.certainty) for a in dx.coping])

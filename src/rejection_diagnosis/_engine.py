@@ -34,6 +34,7 @@ one tested.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import struct
 import threading
@@ -210,8 +211,6 @@ class DurableMatcher:
                     # never used again.
                     _retire(group)
                     if asserted:
-                        try:
+                        with contextlib.suppress(Exception):  # retired anyway
                             _dre.retract_fact(handle, payload)
-                        except Exception:  # noqa: S110 - the ruleset is retired anyway
-                            pass
         return names

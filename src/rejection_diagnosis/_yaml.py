@@ -31,11 +31,10 @@ from yaml.events import (
     MappingStartEvent,
     ScalarEvent,
     SequenceEndEvent,
-    SequenceStartEvent,
     StreamEndEvent,
     StreamStartEvent,
 )
-from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import Problem
 
@@ -140,11 +139,12 @@ def _tag_refusal(where: Node | Event, tag: str) -> _Refusal:
     )
 
 
-def _compose(loader: yaml.SafeLoader, limits: Limits) -> Node | None:
+def _compose(loader: Any, limits: Limits) -> Node | None:
     """Build the single document's node graph from parser events, checking every limit.
 
     Iterative, so nesting cannot exhaust the stack; aliases are never expanded, only
-    counted: ``sizes`` holds how many values each finished node stands for.
+    counted: ``sizes`` holds how many values each finished node stands for. ``loader`` is
+    a PyYAML loader (C or Python), whose event API the type stubs do not describe.
     """
     loader.get_event()  # StreamStartEvent (guaranteed by the parser)
     if loader.check_event(StreamEndEvent):
@@ -183,7 +183,7 @@ def _compose(loader: yaml.SafeLoader, limits: Limits) -> Node | None:
             frame[1] = None
 
     while True:
-        event = loader.get_event()
+        event: Any = loader.get_event()
         if type(event) is ScalarEvent:  # by far the most common event
             tag = event.tag
             if tag is None or tag == "!":
@@ -204,14 +204,15 @@ def _compose(loader: yaml.SafeLoader, limits: Limits) -> Node | None:
                     f"string of {len(event.value)} characters; at most {limits.max_string} "
                     "(raise Limits.max_string)",
                 )
-            node: Node = ScalarNode(tag, event.value, event.start_mark, event.end_mark,
-                                    style=event.style)
+            start: Any = event.start_mark  # a C or a Python mark; the stubs know one
+            node: Node = ScalarNode(tag, event.value, start, start, style=event.style)
             if event.anchor is not None:
                 anchors[event.anchor] = node
             sizes[id(node)] = 1
             attach(node, 1, event)
         elif isinstance(event, AliasEvent):
-            target = anchors.get(event.anchor)
+            anchor: Any = event.anchor
+            target = anchors.get(anchor)
             if target is None:
                 raise _Refusal(event, "yaml-syntax", f"alias *{event.anchor} refers to no anchor")
             if id(target) not in sizes:  # still open: the alias is inside its own anchor
@@ -230,7 +231,8 @@ def _compose(loader: yaml.SafeLoader, limits: Limits) -> Node | None:
                 raise _Refusal(event, "yaml-too-deep",
                                f"nesting deeper than {limits.max_depth} levels "
                                "(raise Limits.max_depth)")
-            node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+            start = event.start_mark
+            node = kind(tag, [], start, None, flow_style=event.flow_style)
             if event.anchor is not None:
                 anchors[event.anchor] = node
             attach(node, 1, event)
@@ -244,7 +246,8 @@ def _compose(loader: yaml.SafeLoader, limits: Limits) -> Node | None:
         elif isinstance(event, DocumentEndEvent):
             break
         elif isinstance(event, StreamStartEvent | DocumentStartEvent | StreamEndEvent):
-            raise _Refusal(event, "yaml-syntax", "unexpected document structure")  # pragma: no cover
+            # Unreachable: the parser guarantees one stream around one document.
+            raise _Refusal(event, "yaml-syntax", "unexpected document structure")
     if not loader.check_event(StreamEndEvent):
         raise _Refusal(loader.peek_event(), "yaml-multiple-documents",
                        "a rule file holds one YAML document; remove the '---' or split the file")
@@ -323,19 +326,23 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
     if len(raw) > limits.max_bytes:
         return problem(
             1, 1, "yaml-too-large",
-            f"file is {len(raw)} bytes or more; at most {limits.max_bytes} (raise Limits.max_bytes)",
+            f"file is {len(raw)} bytes or more; at most {limits.max_bytes} "
+            "(raise Limits.max_bytes)",
         )
     if raw.startswith(b"\xef\xbb\xbf"):
-        return problem(1, 1, "yaml-bom", "file starts with a byte-order mark; save it as UTF-8 without BOM")
+        return problem(1, 1, "yaml-bom",
+                       "file starts with a byte-order mark; save it as UTF-8 without BOM")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return problem(1, 1, "yaml-encoding", "file is UTF-16; save it as UTF-8")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        column = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
+        before = raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start]
+        column = len(before.decode("utf-8", "replace")) + 1
         return problem(
-            line, column, "yaml-encoding", f"byte {raw[exc.start]:#04x} is not UTF-8; save the file as UTF-8"
+            line, column, "yaml-encoding",
+            f"byte {raw[exc.start]:#04x} is not UTF-8; save the file as UTF-8"
         )
     bad = _FORBIDDEN.search(text)
     if bad is not None:
@@ -363,7 +370,8 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
     except yaml.YAMLError as exc:
         return problem(1, 1, "yaml-syntax", f"YAML error: {exc}")
     if root is None:
-        return problem(1, 1, "yaml-empty", "file is empty; a rule file is a mapping with 'rules:' and friends")
+        return problem(1, 1, "yaml-empty",
+                       "file is empty; a rule file is a mapping with 'rules:' and friends")
     converter = _Converter(limits)
     try:
         data = converter.convert(root, (), 0)

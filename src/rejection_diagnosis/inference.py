@@ -82,7 +82,9 @@ def _fired(matcher: Matcher, group: Group, fact: Mapping[str, Any],
            rules: tuple[m.Rule, ...]) -> list[str]:
     """``matcher.fired``, with any failure turned into an EngineError naming the rules."""
     ids = [rules[i].id for i in group.rule_indexes]
-    listed = ", ".join(repr(r) for r in ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    listed = ", ".join(repr(r) for r in ids[:5])
+    if len(ids) > 5:
+        listed += f" and {len(ids) - 5} more"
     try:
         names = matcher.fired(group, fact)
         unknown = [n for n in names if n not in group.actions]
@@ -91,12 +93,12 @@ def _fired(matcher: Matcher, group: Group, fact: Mapping[str, Any],
     except EngineError as exc:
         if exc.rule_id is not None:
             raise
-        engine_rule = getattr(exc, "engine_rule", None)
-        if engine_rule in group.actions:
+        engine_rule: str | None = getattr(exc, "engine_rule", None)
+        if engine_rule is not None and engine_rule in group.actions:
             rule_id = rules[group.actions[engine_rule][0][0]].id
             raise EngineError(f"rule {rule_id!r}: {exc}", rule_id) from exc
-        rule_id = ids[0] if len(ids) == 1 else None
-        raise EngineError(f"while matching rules {listed}: {exc}", rule_id) from exc
+        only = ids[0] if len(ids) == 1 else None
+        raise EngineError(f"while matching rules {listed}: {exc}", only) from exc
     except Exception as exc:
         # A matcher's own failure must never pass for "no rule fired".
         raise EngineError(f"the matcher failed on rules {listed}: {exc!r}") from exc
