@@ -7,9 +7,9 @@ import math
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import model as m
 from ._engine import DurableMatcher, Matcher
@@ -21,6 +21,9 @@ from .inference import infer
 from .loader import RuleSet, bundled_rules_path, discover, parse_rule_files
 from .observations import Given, normalize
 from .validation import semantic_problems
+
+if TYPE_CHECKING:
+    from .consult import Question, WhatIf
 
 __all__ = ["DEFAULT_THRESHOLD", "KnowledgeBase", "check_rules", "diagnose", "load_rules"]
 
@@ -84,6 +87,27 @@ class KnowledgeBase:
             raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
         given = normalize(self.observations, observations)
         return self._diagnose(given, float(threshold))
+
+    def next_questions(self, observations: Mapping[str, Any], k: int = 3, *,
+                       dont_know: Iterable[str] = (),
+                       threshold: float = DEFAULT_THRESHOLD) -> tuple[Question, ...]:
+        """The ``k`` open observations whose answers could change the diagnosis most.
+
+        See :func:`rejection_diagnosis.consult.next_questions`.
+        """
+        from .consult import next_questions
+
+        return next_questions(self, observations, k, dont_know=dont_know, threshold=threshold)
+
+    def what_if(self, observations: Mapping[str, Any], changes: Mapping[str, Any], *,
+                threshold: float = DEFAULT_THRESHOLD) -> WhatIf:
+        """The diagnosis after ``changes`` (None forgets one), with per-cause differences.
+
+        See :func:`rejection_diagnosis.consult.what_if`.
+        """
+        from .consult import what_if
+
+        return what_if(self, observations, changes, threshold=threshold)
 
     def _diagnose(self, given: dict[str, Given], threshold: float) -> Diagnosis:
         inf = infer(self._program, self._matcher, given, self._cause_ids, threshold)
