@@ -88,8 +88,8 @@ class TestDeterminism:
         assert 1 == len(results)
 
     def test_rule_order_in_files_does_not_change_certainties(self, write_rules):
-        from tests.conftest import TINY
         import yaml
+        from tests.conftest import TINY
 
         data = yaml.safe_load(TINY)
         data["rules"].reverse()
