@@ -1,6 +1,6 @@
 """A custom rule set: extend the bundled knowledge base with a new cause, and test it.
 
-The rule set is in ``examples/custom_rules/visa.yaml`` and its tests (scenarios) in
+The rule set is in ``examples/custom_rules/agency.yaml`` and its tests (scenarios) in
 ``examples/custom_rules/scenarios/``. The same check runs on the command line:
 
     rejection-diagnosis diagnose CASE.yaml --rules <bundled> --rules examples/custom_rules/
@@ -27,7 +27,7 @@ for scenario in load_scenarios(HERE / "scenarios"):
         print("     ", failure)
     failed += bool(failures)
 
-dx = kb.diagnose({"needs_visa_sponsorship": True, "asked_about_work_authorisation": True})
+dx = kb.diagnose({"applied_through_agency": True, "agency_fee_mentioned": True})
 print()
 print(dx.explain())
 raise SystemExit(1 if failed else 0)

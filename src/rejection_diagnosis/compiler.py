@@ -29,6 +29,7 @@ from typing import Any, Literal
 import attrs
 
 from . import model as m
+from .certainty import EPSILON
 
 __all__ = [
     "MAX_ALTERNATIVES",
@@ -202,8 +203,9 @@ def expand(cond: m.Condition, negate: bool = False) -> list[tuple[Test, ...]]:
             op, operand = "eq", operand[0]
         return [(_test(cond, _COMPLEMENT[op] if negate else op, operand, negate),)]
     if isinstance(cond, m.ConclusionTest):
+        # EPSILON keeps float noise in a combined certainty from deciding the test.
         test = Test(cond.kind, cond.id, "le" if negate else "ge",
-                    -cond.min if negate else cond.min, negate, cond)
+                    -cond.min + EPSILON if negate else cond.min - EPSILON, negate, cond)
         return [(test,)]
     if isinstance(cond, m.EvidenceTest):
         wanted = cond.sufficient != negate
