@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from . import model as m
-from .certainty import combine_totals, split_totals
+from .certainty import combine_totals, reaches, split_totals
 from .compiler import Alternative, Test
 from .diagnosis import Conclusion, Contribution, Diagnosis
 from .errors import DiagnosisError, ObservationError
@@ -291,6 +291,12 @@ class _Analysis:
     reach: Mapping[str, frozenset[str]]
     # Rule indexes in evaluation order (by layer), findings and causes only.
     order: tuple[int, ...]
+    # For each observation, the finding and cause rules its answer can affect, in order.
+    cone: Mapping[str, tuple[int, ...]]
+    # For each finding and cause, the rules that conclude it.
+    concluders: Mapping[str, tuple[int, ...]]
+    # Rule index by rule id.
+    index: Mapping[str, int]
 
 
 _ANALYSES: weakref.WeakKeyDictionary[KnowledgeBase, _Analysis] = weakref.WeakKeyDictionary()
@@ -337,7 +343,28 @@ def _analyse(kb: KnowledgeBase) -> _Analysis:
     order = tuple(sorted((i for i, r in enumerate(program.rules)
                           if r.conclusion_kind != "recommendation"),
                          key=lambda i: (program.rule_layer[i], i)))
-    return _Analysis(domain, {k: tuple(sorted(v)) for k, v in testers.items()}, reach, order)
+    in_order = set(order)
+    node_testers: dict[str, set[int]] = {}
+    concluders: dict[str, list[int]] = {}
+    for i in order:
+        concluders.setdefault(program.rules[i].conclusion, []).append(i)
+        for alt in program.alternatives[i]:
+            for t in alt.tests:
+                if t.kind in ("finding", "cause"):
+                    node_testers.setdefault(t.subject, set()).add(i)
+    cone: dict[str, tuple[int, ...]] = {}
+    for oid, direct in testers.items():
+        found = {i for i in direct if i in in_order}
+        todo = list(found)
+        while todo:
+            for j in node_testers.get(program.rules[todo.pop()].conclusion, ()):
+                if j not in found:
+                    found.add(j)
+                    todo.append(j)
+        cone[oid] = tuple(sorted(found, key=lambda i: (program.rule_layer[i], i)))
+    return _Analysis(domain, {k: tuple(sorted(v)) for k, v in testers.items()}, reach, order,
+                     cone, {k: tuple(v) for k, v in concluders.items()},
+                     {r.id: i for i, r in enumerate(program.rules)})
 
 
 def _representatives(obs: m.Observation, tests: Sequence[Test]) -> tuple[Value, ...]:
@@ -430,8 +457,8 @@ def _bounds(kb: KnowledgeBase, given: Mapping[str, Given], free: frozenset[str],
             current_layer = layer
         if evidence is None and layer >= program.evidence_layer:
             cause_bounds = [intervals.get(c, (0.0, 0.0)) for c in kb.causes]
-            evidence = (any(h >= threshold for _, h in cause_bounds),
-                        any(lo >= threshold for lo, _ in cause_bounds))
+            evidence = (any(reaches(h, threshold) for _, h in cause_bounds),
+                        any(reaches(lo, threshold) for lo, _ in cause_bounds))
         rule = program.rules[i]
         sure_lo: float | None = None
         possible_hi: float | None = None
@@ -540,7 +567,7 @@ def _contenders(kb: KnowledgeBase, dx: Diagnosis, ranges: Mapping[str, Interval]
     kb_causes = list(kb.causes)
     for rank, cid in enumerate(leading):
         lo, _ = ranges.get(cid, (0.0, 0.0))
-        unsettled = lo < dx.threshold
+        unsettled = not reaches(lo, dx.threshold)
         for other in kb_causes:
             if other in leading[: rank + 1]:
                 continue
@@ -552,7 +579,7 @@ def _contenders(kb: KnowledgeBase, dx: Diagnosis, ranges: Mapping[str, Interval]
             out.add(cid)
     if len(leading) < lead:
         for other in kb_causes:
-            if other not in leading and ranges.get(other, (0.0, 0.0))[1] >= dx.threshold:
+            if other not in leading and reaches(ranges.get(other, (0.0, 0.0))[1], dx.threshold):
                 out.add(other)
     return frozenset(out)
 
@@ -566,6 +593,102 @@ def settled(kb: KnowledgeBase, observations: Mapping[str, Any], *,
     return not _contenders(kb, dx, ranges, lead)
 
 
+# Probing one answer --------------------------------------------------------------------------
+
+
+class _Outcome:
+    """Finding and cause certainties of one case, with the contribution of each fired rule."""
+
+    __slots__ = ("certainty", "contribution")
+
+    def __init__(self, certainty: dict[str, float], contribution: dict[int, float]) -> None:
+        self.certainty = certainty
+        self.contribution = contribution
+
+    @classmethod
+    def of(cls, kb: KnowledgeBase, given: Mapping[str, Given], threshold: float) -> _Outcome:
+        """The engine's inference of ``given``, kept per rule."""
+        index = _analysis(kb).index
+        inf = infer(kb.program, kb._matcher, given, kb._cause_ids, threshold)
+        contribution = {index[c.rule_id]: c.contribution
+                        for node, cs in inf.contributions.items()
+                        if node in kb.causes or node in kb.findings for c in cs}
+        certainty = {node: cf for node, cf in inf.certainty.items()
+                     if node in kb.causes or node in kb.findings}
+        return cls(certainty, contribution)
+
+    def leading(self, kb: KnowledgeBase, threshold: float, lead: int) -> tuple[str, ...]:
+        """The first ``lead`` reported causes, ranked as a diagnosis ranks them."""
+        concluders = _analysis(kb).concluders
+
+        def key(cid: str) -> tuple[float, int, str]:
+            # The same components as diagnosis.rank_key: certainty, supporting rules, id.
+            supporting = sum(1 for i in concluders.get(cid, ()) if self.contribution.get(i, 0) > 0)
+            return (-round(self.certainty[cid], 9), -supporting, cid)
+
+        reported = [c for c in kb.causes if c in self.certainty
+                    and reaches(self.certainty[c], threshold)]
+        return tuple(sorted(reported, key=key)[:lead])
+
+
+def _probe(kb: KnowledgeBase, base: _Outcome, given: Mapping[str, Given], oid: str,
+           value: Value) -> _Outcome:
+    """``base`` after answering ``oid = value`` (certainty 1), re-evaluating only the rules
+    the answer can reach (the same semantics as the engine; tested against it)."""
+    analysis = _analysis(kb)
+    program = kb.program
+    case = {**given, oid: Given(value)}
+    certainty = dict(base.certainty)
+    contribution = dict(base.contribution)
+    touched: set[str] = set()
+    layer = -1
+
+    def recombine() -> None:
+        for node in touched:
+            spans = [contribution[j] for j in analysis.concluders[node] if j in contribution]
+            if spans:
+                certainty[node] = combine_totals(*split_totals(spans))
+            else:
+                certainty.pop(node, None)
+        touched.clear()
+
+    for i in analysis.cone.get(oid, ()):
+        if program.rule_layer[i] != layer:
+            recombine()
+            layer = program.rule_layer[i]
+        best: float | None = None
+        for alt in program.alternatives[i]:
+            weakest = 1.0
+            for t in alt.tests:
+                if t.kind == "observation":
+                    g = case.get(t.subject)
+                    if g is None or not t.holds(g.value):
+                        break
+                    weakest = min(weakest, g.certainty)
+                else:  # finding or cause: evidence tests belong to recommendation rules only
+                    cf = certainty.get(t.subject, 0.0)
+                    if cf == 0.0 or not t.holds(cf):
+                        break
+                    weakest = min(weakest, abs(cf))
+            else:
+                best = weakest if best is None else max(best, weakest)
+        if best is None:
+            contribution.pop(i, None)
+        else:
+            contribution[i] = program.rules[i].certainty * best
+        touched.add(program.rules[i].conclusion)
+    recombine()
+    return _Outcome(certainty, contribution)
+
+
+def _changes(kb: KnowledgeBase, old: Mapping[str, float],
+             new: Mapping[str, float]) -> tuple[CertaintyChange, ...]:
+    changes = [CertaintyChange(cid, kb.causes[cid].title, old.get(cid, 0.0), new.get(cid, 0.0))
+               for cid in sorted(kb.causes)
+               if abs(old.get(cid, 0.0) - new.get(cid, 0.0)) > _EPS]
+    return tuple(sorted(changes, key=lambda c: (-abs(c.delta), c.id)))
+
+
 # Next questions -------------------------------------------------------------------------------
 
 
@@ -575,11 +698,7 @@ def _certainties(dx: Diagnosis) -> dict[str, float]:
 
 def _differences(kb: KnowledgeBase, before: Diagnosis,
                  after: Diagnosis) -> tuple[CertaintyChange, ...]:
-    old, new = _certainties(before), _certainties(after)
-    changes = [CertaintyChange(cid, kb.causes[cid].title, old.get(cid, 0.0), new.get(cid, 0.0))
-               for cid in sorted(set(old) | set(new))
-               if abs(old.get(cid, 0.0) - new.get(cid, 0.0)) > _EPS]
-    return tuple(sorted(changes, key=lambda c: (-abs(c.delta), c.id)))
+    return _changes(kb, _certainties(before), _certainties(after))
 
 
 def next_questions(kb: KnowledgeBase, observations: Mapping[str, Any], k: int = 3, *,
@@ -618,6 +737,7 @@ def _ranked(kb: KnowledgeBase, given: dict[str, Given], dont_know: frozenset[str
     """Every useful question, ranked, and whether the leading causes are settled."""
     analysis = _analysis(kb)
     dx = kb._diagnose(given, threshold)
+    base = _Outcome.of(kb, given, threshold)
     free = _open(kb, given, dont_know)
     live: set[int] = set()
     ranges = _bounds(kb, given, free, threshold, live)
@@ -634,9 +754,9 @@ def _ranked(kb: KnowledgeBase, given: dict[str, Given], dont_know: frozenset[str
         effects: list[Effect] = []
         order_change, lead_change, other_change = 0, 0.0, 0.0
         for value in analysis.domain[oid]:
-            after = kb._diagnose({**given, oid: Given(value)}, threshold)
-            changes = _differences(kb, dx, after)
-            new_leading = _leading(after, lead)
+            after = _probe(kb, base, given, oid, value)
+            changes = _changes(kb, base.certainty, after.certainty)
+            new_leading = after.leading(kb, threshold, lead)
             effects.append(Effect(value, changes, new_leading))
             if new_leading[:1] != leading[:1]:
                 order_change = 2
@@ -673,9 +793,9 @@ def _reason(kb: KnowledgeBase, q: Question, dx: Diagnosis, rules: Sequence[int])
         for c in effect.changes:
             if effect.leading[:1] == (c.id,) and c.id != current_top:
                 offer(c.id, 4, abs(c.delta), f"make {c.id} the leading cause")
-            elif c.before < threshold <= c.after:
+            elif reaches(c.after, threshold) and not reaches(c.before, threshold):
                 offer(c.id, 3, abs(c.delta), f"confirm {c.id}")
-            elif c.after < threshold <= c.before:
+            elif reaches(c.before, threshold) and not reaches(c.after, threshold):
                 offer(c.id, 3, abs(c.delta), f"rule out {c.id}")
             elif c.delta > 0:
                 offer(c.id, 1, c.delta, f"raise {c.id}")
