@@ -395,16 +395,22 @@ def _number_candidates(obs: m.Observation, tests: Sequence[Test]) -> list[float]
     cuts = sorted(p for p in points if lo <= p <= hi)
     if not cuts:
         return [lo if math.isfinite(lo) else (hi if math.isfinite(hi) else 0.0)]
+    # Each cut point, and one value inside each open interval around and between them;
+    # whole numbers read best in effects ("days = 22"), so they are preferred.
     out: list[float] = []
-    below = lo if math.isfinite(lo) else cuts[0] - 1
-    if below < cuts[0]:
+    below = float(math.ceil(cuts[0]) - 1)
+    if below >= lo:
         out.append(below)
+    elif lo < cuts[0]:
+        out.append(lo)
     for a, b in zip(cuts, [*cuts[1:], None], strict=True):
         out.append(a)
         if b is None:
-            above = hi if math.isfinite(hi) else a + 1
-            if above > a:
+            above = float(math.floor(a) + 1)
+            if above <= hi:
                 out.append(above)
+            elif a < hi:
+                out.append(hi)
         else:
             whole = math.floor(a) + 1  # a whole number inside (a, b) reads best, if there is one
             out.append(float(whole) if whole < b else (a + b) / 2)
