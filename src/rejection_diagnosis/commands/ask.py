@@ -104,16 +104,15 @@ def _interact(consultation: Consultation, write: Callable[[str], object],
               read: Callable[[str], str]) -> None:
     write("Answer the questions below; type 'help' for the commands.\n")
     last_leading = ""
-    number = 0
     while True:
         question = consultation.next_question()
-        if question is None:
-            write("\nNo remaining question could change the leading causes.\n\n")
-            return
         leading = _leading_line(consultation)
         if leading != last_leading:
             write(f"\n{leading}\n")
             last_leading = leading
+        if question is None:
+            write("\nNo remaining question could change the leading causes.\n\n")
+            return
         number = consultation.asked + 1
         if not _ask(consultation, question, number, write, read):
             write("\n")
