@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from tests.conftest import TINY
 
 import rejection_diagnosis as rd
 from rejection_diagnosis.cli import main
-from tests.conftest import TINY
 
 SRC = str(Path(rd.__file__).resolve().parents[1])
 
