@@ -356,3 +356,19 @@ class TestParseAnswer:
         with pytest.raises(rd.AnswerError) as info:
             consult.parse_answer(tiny_kb.observations[obs], text)
         assert str(info.value).startswith(message)
+
+
+def test_the_library_example_in_the_documentation_runs(capsys):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "consultation.md").read_text()
+    block = re.search(r"```python\n(.*?)```", text, re.S)
+    assert block is not None
+    exec(compile(block.group(1), "docs/consultation.md", "exec"), {})
+    assert "Why ask about" in capsys.readouterr().out
+
+
+def test_a_consultation_can_start_from_known_observations(tiny_kb):
+    consultation = rd.Consultation(tiny_kb, observations={"reposted": True})
+    assert ({"reposted": True}, None) == (consultation.case(), consultation.next_question())

@@ -291,6 +291,8 @@ class _Analysis:
     reach: Mapping[str, frozenset[str]]
     # Rule indexes in evaluation order (by layer), findings and causes only.
     order: tuple[int, ...]
+    # Every rule index in evaluation order, recommendation rules too.
+    order_all: tuple[int, ...]
     # For each observation, the finding and cause rules its answer can affect, in order.
     cone: Mapping[str, tuple[int, ...]]
     # For each finding and cause, the rules that conclude it.
@@ -362,8 +364,9 @@ def _analyse(kb: KnowledgeBase) -> _Analysis:
                     found.add(j)
                     todo.append(j)
         cone[oid] = tuple(sorted(found, key=lambda i: (program.rule_layer[i], i)))
+    order_all = tuple(sorted(range(len(program.rules)), key=lambda i: (program.rule_layer[i], i)))
     return _Analysis(domain, {k: tuple(sorted(v)) for k, v in testers.items()}, reach, order,
-                     cone, {k: tuple(v) for k, v in concluders.items()},
+                     order_all, cone, {k: tuple(v) for k, v in concluders.items()},
                      {r.id: i for i, r in enumerate(program.rules)})
 
 
@@ -442,7 +445,8 @@ def _open(kb: KnowledgeBase, given: Mapping[str, Given],
 
 
 def _bounds(kb: KnowledgeBase, given: Mapping[str, Given], free: frozenset[str],
-            threshold: float, live: set[int] | None = None) -> dict[str, Interval]:
+            threshold: float, live: set[int] | None = None,
+            recommendations: bool = False) -> dict[str, Interval]:
     program = kb.program
     analysis = _analysis(kb)
     intervals: dict[str, Interval] = {}
@@ -456,7 +460,7 @@ def _bounds(kb: KnowledgeBase, given: Mapping[str, Given], free: frozenset[str],
             intervals[node] = _combine_interval(contributions[node])
         pending.clear()
 
-    for i in analysis.order:
+    for i in analysis.order_all if recommendations else analysis.order:
         layer = program.rule_layer[i]
         if layer != current_layer:
             settle_layer()
@@ -832,7 +836,8 @@ def question_why(kb: KnowledgeBase, observation: str, observations: Mapping[str,
     analysis = _analysis(kb)
     live: set[int] = set()
     free = _open(kb, given, dont_know) | {observation}
-    _bounds(kb, {k: v for k, v in given.items() if k != observation}, free, threshold, live)
+    _bounds(kb, {k: v for k, v in given.items() if k != observation}, free, threshold, live,
+            recommendations=True)
     uses: list[RuleUse] = []
     for i in analysis.testers.get(observation, ()):
         rule = kb.program.rules[i]
