@@ -564,20 +564,19 @@ def _leading(dx: Diagnosis, lead: int) -> tuple[str, ...]:
     return tuple(c.id for c in dx.causes[:lead])
 
 
-def _contenders(kb: KnowledgeBase, dx: Diagnosis, ranges: Mapping[str, Interval],
-                lead: int) -> frozenset[str]:
+def _contenders(kb: KnowledgeBase, leading: tuple[str, ...], ranges: Mapping[str, Interval],
+                threshold: float, lead: int) -> frozenset[str]:
     """The causes whose possible certainties could still change the leading causes.
 
     Empty when the leading causes are settled: each leading cause is sure to stay reported
     and above every cause ranked after it, and when fewer than ``lead`` causes are
     reported, no other cause can reach the threshold.
     """
-    leading = _leading(dx, lead)
     out: set[str] = set()
     kb_causes = list(kb.causes)
     for rank, cid in enumerate(leading):
         lo, _ = ranges.get(cid, (0.0, 0.0))
-        unsettled = not reaches(lo, dx.threshold)
+        unsettled = not reaches(lo, threshold)
         for other in kb_causes:
             if other in leading[: rank + 1]:
                 continue
@@ -589,7 +588,7 @@ def _contenders(kb: KnowledgeBase, dx: Diagnosis, ranges: Mapping[str, Interval]
             out.add(cid)
     if len(leading) < lead:
         for other in kb_causes:
-            if other not in leading and reaches(ranges.get(other, (0.0, 0.0))[1], dx.threshold):
+            if other not in leading and reaches(ranges.get(other, (0.0, 0.0))[1], threshold):
                 out.add(other)
     return frozenset(out)
 
@@ -600,7 +599,7 @@ def settled(kb: KnowledgeBase, observations: Mapping[str, Any], *,
     given = normalize(kb.observations, observations)
     dx = kb.diagnose(observations, threshold=threshold)
     ranges = _bounds(kb, given, _open(kb, given, dont_know), threshold)
-    return not _contenders(kb, dx, ranges, lead)
+    return not _contenders(kb, _leading(dx, lead), ranges, threshold, lead)
 
 
 # Probing one answer --------------------------------------------------------------------------
@@ -746,13 +745,12 @@ def _ranked(kb: KnowledgeBase, given: dict[str, Given], dont_know: frozenset[str
             threshold: float, lead: int) -> tuple[tuple[Question, ...], bool]:
     """Every useful question, ranked, and whether the leading causes are settled."""
     analysis = _analysis(kb)
-    dx = kb._diagnose(given, threshold)
     base = _Outcome.of(kb, given, threshold)
     free = _open(kb, given, dont_know)
     live: set[int] = set()
     ranges = _bounds(kb, given, free, threshold, live)
-    contenders = _contenders(kb, dx, ranges, lead)
-    leading = _leading(dx, lead)
+    leading = base.leading(kb, threshold, lead)
+    contenders = _contenders(kb, leading, ranges, threshold, lead)
     out: list[Question] = []
     for oid in sorted(free):
         rules = [i for i in analysis.testers.get(oid, ()) if i in live]
@@ -785,20 +783,21 @@ def _ranked(kb: KnowledgeBase, given: dict[str, Given], dont_know: frozenset[str
             oid, obs.question, obs.type, obs.allowed(),
             (True, False) if obs.type == "boolean" else tuple(obs.values),
             "", order_change, lead_change, potential, other_change, tuple(effects), obs.group)
-        out.append(attrs.evolve(question, reason=_reason(kb, question, dx, rules)))
+        out.append(attrs.evolve(question, reason=_reason(kb, question, leading, threshold,
+                                                                 rules)))
     out.sort(key=Question.rank_key)
     return tuple(out), not contenders
 
 
-def _reason(kb: KnowledgeBase, q: Question, dx: Diagnosis, rules: Sequence[int]) -> str:
-    threshold = dx.threshold
+def _reason(kb: KnowledgeBase, q: Question, leading: tuple[str, ...], threshold: float,
+            rules: Sequence[int]) -> str:
     phrases: dict[str, tuple[int, float, str]] = {}  # cause -> (strength, size, phrase)
 
     def offer(cid: str, strength: int, size: float, phrase: str) -> None:
         if cid not in phrases or (strength, size) > phrases[cid][:2]:
             phrases[cid] = (strength, size, phrase)
 
-    current_top = dx.causes[0].id if dx.causes else None
+    current_top = leading[0] if leading else None
     for effect in q.effects:
         for c in effect.changes:
             if effect.leading[:1] == (c.id,) and c.id != current_top:
@@ -1002,9 +1001,10 @@ def parse_answer(obs: m.Observation, text: str) -> tuple[Value, float]:
             return False, certainty
         raise AnswerError(f"{word!r} is not an answer to this question; answer yes or no", obs.id)
     if obs.type == "category":
-        if lowered in obs.values:
-            return lowered, certainty
-        matches = [v for v in obs.values if v.startswith(lowered)]
+        exact = [v for v in obs.values if v.lower() == lowered]
+        if exact:
+            return exact[0], certainty
+        matches = [v for v in obs.values if v.lower().startswith(lowered)]
         if len(matches) == 1:
             return matches[0], certainty
         if lowered.isdigit() and 1 <= int(lowered) <= len(obs.values):

@@ -90,15 +90,16 @@ class KnowledgeBase:
         return self._diagnose(given, float(threshold))
 
     def next_questions(self, observations: Mapping[str, Any], k: int = 3, *,
-                       dont_know: Iterable[str] = (),
-                       threshold: float = DEFAULT_THRESHOLD) -> tuple[Question, ...]:
+                       dont_know: Iterable[str] = (), threshold: float = DEFAULT_THRESHOLD,
+                       lead: int = 1) -> tuple[Question, ...]:
         """The ``k`` open observations whose answers could change the diagnosis most.
 
         See :func:`rejection_diagnosis.consult.next_questions`.
         """
         from .consult import next_questions
 
-        return next_questions(self, observations, k, dont_know=dont_know, threshold=threshold)
+        return next_questions(self, observations, k, dont_know=dont_know, threshold=threshold,
+                              lead=lead)
 
     def what_if(self, observations: Mapping[str, Any], changes: Mapping[str, Any], *,
                 threshold: float = DEFAULT_THRESHOLD) -> WhatIf:
