@@ -31,7 +31,7 @@ import attrs
 from . import model as m
 from .certainty import combine_totals, reaches, split_totals
 from .compiler import Alternative, Test
-from .diagnosis import Conclusion, Contribution, Diagnosis
+from .diagnosis import Conclusion, Contribution, Diagnosis, Evidence
 from .errors import DiagnosisError, ObservationError
 from .inference import Inference, infer
 from .observations import Given, normalize
@@ -1228,16 +1228,22 @@ def _question_text(q: Question) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Rules shown by the text of a WHY (the strongest; the data holds them all).
+_WHY_SHOWN = 8
+
+
 def _question_why_text(w: QuestionWhy) -> str:
     lines = [f"Why ask about {w.observation}?" + (f" It {w.reason}." if w.reason else "")]
     live = [u for u in w.rules if u.live]
-    for u in live:
+    for u in live[:_WHY_SHOWN]:
         feeds = (f" (feeds {', '.join(u.causes)})"
                  if u.causes and u.causes != (u.conclusion,) else "")
         lines.append(f"- rule {u.rule_id} ({u.location}): if {u.test} then {u.conclusion_kind} "
                      f"{u.conclusion} {_cf(u.certainty_factor)}{feeds}")
         if u.because:
             lines.append(f"    because {u.because}")
+    if len(live) > _WHY_SHOWN:
+        lines.append(f"(and {len(live) - _WHY_SHOWN} more rules with smaller certainty factors)")
     blocked = len(w.rules) - len(live)
     if blocked:
         lines.append(f"({blocked} other rule{'s' if blocked != 1 else ''} testing it cannot fire "
@@ -1245,6 +1251,19 @@ def _question_why_text(w: QuestionWhy) -> str:
     if not w.rules:
         lines.append("No rule tests this observation.")
     return "\n".join(lines) + "\n"
+
+
+def _evidence_note(e: Evidence) -> str:
+    notes = []
+    if e.kind == "observation":
+        written = ("true" if e.value else "false") if isinstance(e.value, bool) else _show(e.value)
+        if not e.test.endswith(f"= {written}"):  # the test already shows an equality's value
+            notes.append(f"{e.id} = {_show(e.value)}")
+        if e.certainty != 1.0:
+            notes.append(f"certainty {e.certainty:.2f}")
+    elif e.kind != "evidence":
+        notes.append(f"{e.id} = {_cf(float(e.value))}")
+    return f"  [{', '.join(notes)}]" if notes else ""
 
 
 def _how_text(h: How) -> str:
@@ -1260,10 +1279,7 @@ def _how_text(h: How) -> str:
             lines.append(f"{pad}  - rule {c.rule_id}: {_cf(c.certainty_factor)} × "
                          f"{c.condition_certainty:.2f} = {_cf(c.contribution)}")
             for e in c.evidence:
-                value = _show(e.value) if e.kind == "observation" else (
-                    _cf(float(e.value)) if e.kind != "evidence" else str(e.value))
-                extra = f", certainty {e.certainty:.2f}" if e.certainty != 1.0 else ""
-                lines.append(f"{pad}      {e.test}  [{e.id} = {value}{extra}]")
+                lines.append(f"{pad}      {e.test}{_evidence_note(e)}")
         if len(s.contributions) > 1:
             lines.append(f"{pad}  combined: for {s.positive:.2f}, against {_cf(s.negative)} "
                          f"→ {_cf(s.certainty)}")
