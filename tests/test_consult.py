@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -172,6 +173,39 @@ def test_consultation_of_a_bundled_scenario_reaches_its_leading_cause(scenario):
 
 def test_bundled_scenarios_exist_for_the_consultation_test():
     assert len(SCENARIOS) >= 25
+
+
+EXAMPLE_RULES = Path(__file__).resolve().parents[1] / "examples" / "custom_rules"
+EXAMPLE_KB = rd.load_rules(bundled_rules_path(), EXAMPLE_RULES)
+
+
+@pytest.mark.parametrize("scenario", load_scenarios(EXAMPLE_RULES / "scenarios"),
+                         ids=lambda s: s.name)
+def test_consultation_on_an_extended_rule_set_reaches_its_leading_cause(scenario):
+    top, _ = _replayed_top(EXAMPLE_KB, dict(scenario.observations))
+    assert _top(EXAMPLE_KB.diagnose(scenario.observations)) == top
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_with_lead_two_the_first_two_causes_are_those_of_the_full_case(tiny_kb, data):
+    case = data.draw(_cases(tiny_kb))
+    consultation = rd.Consultation(tiny_kb, lead=2)
+    consultation.replay(case)
+    assert [c.id for c in tiny_kb.diagnose(case).causes[:2]] == [
+        c.id for c in consultation.diagnosis().causes[:2]]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS[::8], ids=lambda s: s.name)
+def test_with_lead_two_a_bundled_consultation_settles_the_first_two_causes(scenario):
+    consultation = rd.Consultation(BUNDLED, lead=2)
+    consultation.replay(scenario.observations)
+    assert [c.id for c in BUNDLED.diagnose(scenario.observations).causes[:2]] == [
+        c.id for c in consultation.diagnosis().causes[:2]]
+    # Settling the first two causes settles the first one.
+    assert not consultation.settled() or consult.settled(
+        BUNDLED, consultation.case(), dont_know=consultation.dont_know(), lead=1)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[
@@ -360,7 +394,6 @@ class TestParseAnswer:
 
 def test_the_library_example_in_the_documentation_runs(capsys):
     import re
-    from pathlib import Path
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "consultation.md").read_text()
     block = re.search(r"```python\n(.*?)```", text, re.S)
