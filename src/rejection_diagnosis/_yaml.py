@@ -59,12 +59,20 @@ class Located:
 
     data: Any
     marks: dict[YamlPath, tuple[int, int]]
+    #: Position of the *key* of each mapping entry (``marks`` holds its value's position).
+    keys: dict[YamlPath, tuple[int, int]] = attrs.field(factory=dict)
+    #: Problems that did not stop the reading (duplicate keys: the first one is kept).
+    problems: tuple[Problem, ...] = ()
 
     def mark(self, path: YamlPath) -> tuple[int, int]:
         """The position of ``path``, or of its nearest ancestor that has one."""
         while path not in self.marks and path:
             path = path[:-1]
         return self.marks.get(path, (1, 1))
+
+    def key_mark(self, path: YamlPath) -> tuple[int, int]:
+        """The position of the key that names ``path``, else :meth:`mark`."""
+        return self.keys.get(path) or self.mark(path)
 
 
 class _Refusal(Exception):
@@ -94,6 +102,10 @@ class _Converter:
         self.limits = limits
         self.count = 0
         self.marks: dict[YamlPath, tuple[int, int]] = {}
+        self.keys: dict[YamlPath, tuple[int, int]] = {}
+        # Duplicate keys as (key node, message): reported, but reading goes on so that the
+        # author sees every other problem of the file in the same pass.
+        self.duplicates: list[tuple[Node, str]] = []
         self._scalars = yaml.SafeLoader("")
 
     def convert(self, node: Node, path: YamlPath, depth: int) -> Any:
@@ -141,13 +153,14 @@ class _Converter:
                 if not isinstance(key, str):
                     key = str(key_node.value)
                 if key in result:
-                    first = self.marks.get((*path, key), (0, 0))
-                    raise _Refusal(
+                    first = self.keys.get((*path, key), (0, 0))
+                    self.duplicates.append((
                         key_node,
-                        "yaml-duplicate-key",
-                        f"duplicate key {key!r} (first at line {first[0]}); "
-                        "YAML would silently keep only the last one",
-                    )
+                        f"duplicate key {key!r} (first at line {first[0]}, column {first[1]}); "
+                        "plain YAML would silently keep only the last one: remove or rename one",
+                    ))
+                    continue
+                self.keys[(*path, key)] = _position(key_node)
                 self.marks[(*path, key)] = _position(value_node)
                 result[key] = self.convert(value_node, (*path, key), depth + 1)
             return result
@@ -209,4 +222,8 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
         return problem(1, 1, "yaml-syntax", f"YAML value error: {exc}")
     except RecursionError:
         return problem(1, 1, "yaml-too-deep", f"nesting deeper than {limits.max_depth} levels")
-    return Located(data, converter.marks)
+    duplicates = tuple(
+        problem(*_position(node), "yaml-duplicate-key", message)
+        for node, message in converter.duplicates
+    )
+    return Located(data, converter.marks, converter.keys, duplicates)

@@ -18,6 +18,7 @@ from .compiler import CompileLimitError, Program, compile_rules
 from .diagnosis import Advice, Conclusion, Diagnosis, rank_key
 from .errors import DiagnosisError, Problem, RuleSetError
 from .inference import infer
+from .lint import lint_problems
 from .loader import RuleSet, bundled_rules_path, discover, parse_rule_files
 from .observations import Given, normalize
 from .validation import semantic_problems
@@ -148,9 +149,12 @@ def _content_key(paths: tuple[str | os.PathLike[str], ...], limits: Limits) -> s
     return digest.hexdigest()
 
 
-def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits) -> tuple[KnowledgeBase | None, list[Problem]]:
+def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits,
+           lint: bool = False) -> tuple[KnowledgeBase | None, list[Problem]]:
     ruleset, problems = parse_rule_files(paths, limits)
     problems.extend(semantic_problems(ruleset))
+    if lint:
+        problems.extend(lint_problems(ruleset))
     if any(p.severity == "error" for p in problems):
         return None, problems
     try:
@@ -205,8 +209,13 @@ def load_rules(*paths: str | os.PathLike[str], limits: Limits | None = None) -> 
 
 
 def check_rules(*paths: str | os.PathLike[str], limits: Limits | None = None) -> list[Problem]:
-    """Every problem in the rule files, sorted by place; never raises for bad files."""
-    _, problems = _build(paths or (bundled_rules_path(),), limits or Limits())
+    """Every problem in the rule files, errors and lint warnings, sorted by place.
+
+    Never raises for bad files: each :class:`~rejection_diagnosis.errors.Problem` has a
+    path, a 1-based line and column (0 when the whole file is concerned), a severity
+    (``"error"`` or ``"warning"``), a code and a message.
+    """
+    _, problems = _build(paths or (bundled_rules_path(),), limits or Limits(), lint=True)
     return sorted(problems, key=Problem.sort_key)
 
 
