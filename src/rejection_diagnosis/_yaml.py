@@ -203,6 +203,11 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark and exc.context_mark is not mark:
+            where = exc.context.removeprefix("while parsing ").removeprefix("while scanning ")
+            where = where.removeprefix("a ").removeprefix("an ")
+            what += (f" (in the {where} that starts at line {exc.context_mark.line + 1}, "
+                     f"column {exc.context_mark.column + 1})")
         if "\t" in what or "\\t" in what or "tab" in what:
             what += " (indent with spaces, not tabs)"
         return problem(line, column, "yaml-syntax", f"YAML syntax error: {what}")

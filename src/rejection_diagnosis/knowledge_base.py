@@ -154,7 +154,7 @@ def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits,
     ruleset, problems = parse_rule_files(paths, limits)
     problems.extend(semantic_problems(ruleset))
     if lint:
-        problems.extend(lint_problems(ruleset))
+        problems.extend(lint_problems(ruleset, problems))
     if any(p.severity == "error" for p in problems):
         return None, problems
     try:

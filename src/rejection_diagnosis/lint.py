@@ -160,9 +160,16 @@ def _alt_implies(ctx: _Context, x: tuple[Test, ...], y: tuple[Test, ...]) -> boo
     return True
 
 
-def lint_problems(rs: RuleSet) -> list[Problem]:
-    """Every lint warning of ``rs`` (see :data:`LINT_CODES`)."""
+def lint_problems(rs: RuleSet, errors: Iterable[Problem] = ()) -> list[Problem]:
+    """Every lint warning of ``rs`` (see :data:`LINT_CODES`).
+
+    While ``errors`` holds an error, only the checks that look at one rule alone (a
+    missing ``because``) run: whether a rule can fire, or a cause be reached, depends on
+    declarations that may be the very thing in error, and a warning that follows from an
+    error only hides it.
+    """
     ctx = _Context(rs)
+    sound = not any(p.severity == "error" for p in errors)
     problems: list[Problem] = []
     expanded: dict[int, Alternatives] = {}
     for index, rule in enumerate(rs.rules):
@@ -171,6 +178,8 @@ def lint_problems(rs: RuleSet) -> list[Problem]:
                 rule.location, "missing-because",
                 f"rule {rule.id!r} has no 'because:'; say in plain words why this evidence "
                 f"points to {_target(rule)} (it is shown to the candidate)", rule.id))
+        if not sound:
+            continue
         try:
             alternatives = expand(rule.when)
         except CompileLimitError:
@@ -183,7 +192,7 @@ def lint_problems(rs: RuleSet) -> list[Problem]:
         else:
             expanded[index] = alternatives
     problems.extend(_redundant(ctx, rs.rules, expanded))
-    if rs.complete:
+    if sound and rs.complete:
         problems.extend(_unreachable(rs))
         problems.extend(_unused(rs))
     return problems

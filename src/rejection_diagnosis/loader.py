@@ -186,8 +186,10 @@ class _FileParser:
             if (section,) in self.bad or (items is not None and not isinstance(items, list)):
                 self.complete = False
                 if isinstance(items, dict) and kind != "rule":
-                    # Items written as a mapping keyed by id: those ids are meant as declared.
-                    for ident in items:
+                    # One item written without its '- ', or items keyed by id: either way
+                    # those ids are meant as declared.
+                    idents = [items["id"]] if "id" in items else list(items)
+                    for ident in idents:
                         self.unbuilt.setdefault(str(ident), kind)
                 continue
             for i, item in enumerate(items or ()):

@@ -16,7 +16,53 @@ from . import model as m
 from .errors import Problem
 from .loader import RuleSet
 
-__all__ = ["iter_conditions", "semantic_problems"]
+__all__ = ["ERROR_CODES", "iter_conditions", "semantic_problems"]
+
+#: Every error code a rule set can produce, with its meaning (lint warnings are in
+#: :data:`rejection_diagnosis.lint.LINT_CODES`).
+ERROR_CODES = {
+    # Reading the file
+    "file-not-found": "a path given does not exist",
+    "file-unreadable": "a file exists but cannot be read",
+    "no-rule-files": "a folder holds no *.yaml or *.yml file",
+    "yaml-syntax": "the file is not valid YAML",
+    "yaml-encoding": "the file is not UTF-8 text",
+    "yaml-bom": "the file starts with a byte-order mark",
+    "yaml-empty": "the file is empty",
+    "yaml-duplicate-key": "a key appears twice in one mapping (plain YAML keeps the last)",
+    "yaml-tag": "a YAML tag (!!python/..., merge keys) that rule files may not use",
+    "yaml-key": "a mapping key that is not plain text",
+    "yaml-too-large": "the file, or what its aliases expand to, is too large",
+    "yaml-too-deep": "nesting deeper than the limit",
+    "yaml-string-too-long": "a single string longer than the limit",
+    # Structure (the published JSON Schema)
+    "not-a-mapping": "the file is not a mapping of sections",
+    "unknown-key": "a key the format does not have (often a typo: see the suggestion)",
+    "missing-key": "a required key is missing",
+    "wrong-type": "a value of the wrong kind (text, number, list, mapping)",
+    "bad-id": "an id that is not lower-case letters, digits and '_' ('-' too for rules)",
+    "bad-value": "a value the format does not allow here (enum, empty text, shape of 'then')",
+    "certainty-out-of-range": "a certainty factor outside [-1, 1]",
+    "schema": "any other violation of the JSON Schema",
+    # Conditions and rules
+    "condition": "a condition that is not one of the documented forms",
+    "bad-operator": "an unknown comparison operator",
+    "bad-min": "'min:' of a cause or finding test outside (0, 1]",
+    "empty-range": "a 'between:' or an observation 'range:' whose low end is above its high end",
+    "zero-certainty": "a rule with certainty 0, which concludes nothing",
+    "reserved-id": "an observation id that is a reserved word of conditions",
+    "too-complex": "a condition that expands to too many alternatives or tests",
+    # Meaning (across all files)
+    "duplicate-id": "an observation, finding, cause or recommendation id declared twice",
+    "duplicate-rule-id": "a rule id used twice",
+    "unknown-observation": "a condition on an observation that is not declared",
+    "unknown-reference": "a finding, cause or recommendation that is not declared",
+    "type-mismatch": "a value or operator that cannot apply to the observation's type",
+    "value-out-of-range": "a number outside the observation's declared range",
+    "unknown-category-value": "a value outside the category's declared values",
+    "evidence-outside-recommendation": "'evidence:' tested by a rule that does not recommend",
+    "cycle": "findings or causes that are concluded from themselves",
+}
 
 Item = Union[m.Observation, m.Finding, m.Cause, m.Recommendation]
 
