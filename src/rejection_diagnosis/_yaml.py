@@ -182,14 +182,16 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
             1, 1, "yaml-too-large", f"file is {len(raw)} bytes; at most {limits.max_bytes}"
         )
     if raw.startswith(b"\xef\xbb\xbf"):
-        return problem(1, 1, "yaml-bom", "file starts with a byte-order mark; save it as UTF-8 without BOM")
+        return problem(1, 1, "yaml-bom",
+                       "file starts with a byte-order mark; save it as UTF-8 without BOM")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return problem(
-            line, column, "yaml-encoding", f"byte {raw[exc.start]:#04x} is not UTF-8; save the file as UTF-8"
+            line, column, "yaml-encoding",
+            f"byte {raw[exc.start]:#04x} is not UTF-8; save the file as UTF-8",
         )
     if "\x00" in text:
         return problem(1, 1, "yaml-encoding", "file contains a NUL character; is it a text file?")
@@ -216,7 +218,8 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
     except RecursionError:
         return problem(1, 1, "yaml-too-deep", f"nesting deeper than {limits.max_depth} levels")
     if root is None:
-        return problem(1, 1, "yaml-empty", "file is empty; a rule file is a mapping with 'rules:' and friends")
+        return problem(1, 1, "yaml-empty",
+                       "file is empty; a rule file is a mapping with 'rules:' and friends")
     converter = _Converter(limits)
     try:
         data = converter.convert(root, (), 0)

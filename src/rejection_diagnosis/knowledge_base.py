@@ -45,7 +45,8 @@ class KnowledgeBase:
         self._matcher: Matcher = matcher or DurableMatcher()
         self.observations: Mapping[str, m.Observation] = MappingProxyType(
             {o.id: o for o in ruleset.observations})
-        self.findings: Mapping[str, m.Finding] = MappingProxyType({f.id: f for f in ruleset.findings})
+        self.findings: Mapping[str, m.Finding] = MappingProxyType(
+            {f.id: f for f in ruleset.findings})
         self.causes: Mapping[str, m.Cause] = MappingProxyType({c.id: c for c in ruleset.causes})
         self.recommendations: Mapping[str, m.Recommendation] = MappingProxyType(
             {r.id: r for r in ruleset.recommendations})

@@ -14,6 +14,7 @@ guess.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -96,11 +97,12 @@ class _Context:
 
 
 def _points(constants: Iterable[Any], lo: float | None, hi: float | None) -> list[Any]:
-    numbers = {float(c) for c in constants if isinstance(c, int | float) and not isinstance(c, bool)}
+    numbers = {float(c) for c in constants
+               if isinstance(c, int | float) and not isinstance(c, bool)}
     numbers |= {b for b in (lo, hi) if b is not None}
     ordered = sorted(numbers) or [0.0]
     points = [ordered[0] - 1, *ordered, ordered[-1] + 1]
-    points += [(a + b) / 2 for a, b in zip(ordered, ordered[1:], strict=False)]
+    points += [(a + b) / 2 for a, b in itertools.pairwise(ordered)]
     return [p for p in points if (lo is None or p >= lo) and (hi is None or p <= hi)]
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import functools
 import json
 import math
-import re
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import attrs
 import jsonschema
@@ -80,7 +80,7 @@ def schema() -> dict[str, Any]:
 @functools.cache
 def _validator() -> jsonschema.protocols.Validator:
     cls = jsonschema.validators.validator_for(schema())
-    return cast(jsonschema.protocols.Validator, cls(schema()))
+    return cls(schema())
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Problem]]:
@@ -120,7 +120,8 @@ def _read(path: Path, limits: Limits) -> Located | Problem:
         with path.open("rb") as handle:
             raw = handle.read(limits.max_bytes + 1)
     except OSError as exc:
-        return Problem(str(path), 0, 0, "error", "file-unreadable", f"cannot read file: {exc.strerror}")
+        return Problem(str(path), 0, 0, "error", "file-unreadable",
+                       f"cannot read file: {exc.strerror}")
     return read_yaml(raw, str(path), limits)
 
 
@@ -214,11 +215,13 @@ class _FileParser:
         for ypath, item in self.items("observations"):
             if item.get("id") in _RESERVED:
                 self.error((*ypath, "id"), "reserved-id",
-                           f"observation id {item['id']!r} is reserved in conditions; choose another")
+                           f"observation id {item['id']!r} is reserved in conditions; "
+                           "choose another")
             rng = item.get("range")
             if rng is not None and isinstance(rng, list) and len(rng) == 2 and rng[0] > rng[1]:
                 self.error((*ypath, "range"), "empty-range",
-                           f"observation {item['id']!r}: range [{rng[0]}, {rng[1]}] is empty; write the smaller bound first")
+                           f"observation {item['id']!r}: range [{rng[0]}, {rng[1]}] is empty; "
+                           "write the smaller bound first")
             yield m.Observation(
                 id=item["id"],
                 type=item["type"],
@@ -296,7 +299,8 @@ class _FileParser:
             items_raw = raw[head]
             if not isinstance(items_raw, list) or not items_raw:
                 self.error((*ypath, head), "condition",
-                           f"'{head}:' takes a non-empty list of conditions (got {items_raw!r:.60})",
+                           f"'{head}:' takes a non-empty list of conditions "
+                           f"(got {items_raw!r:.60})",
                            rule_id)
                 return None
             items = self._conditions(items_raw, (*ypath, head), rule_id)
@@ -309,7 +313,7 @@ class _FileParser:
             inner = self.condition(raw["not"], (*ypath, "not"), rule_id)
             return None if inner is None else m.Not(inner, where)
         if "cause" in raw or "finding" in raw:
-            kind = "cause" if "cause" in raw else "finding"
+            kind: Literal["cause", "finding"] = "cause" if "cause" in raw else "finding"
             extra = [k for k in keys if k not in (kind, "min")]
             if extra:
                 self.error((*ypath, extra[0]), "condition",
@@ -343,13 +347,16 @@ class _FileParser:
             return self._extra_keys(raw, ypath, rule_id)
         return self._comparison(head, raw[head], (*ypath, head), rule_id)
 
-    def _conditions(self, raw: list[Any], ypath: YamlPath, rule_id: str) -> tuple[m.Condition, ...] | None:
+    def _conditions(self, raw: list[Any], ypath: YamlPath,
+                    rule_id: str) -> tuple[m.Condition, ...] | None:
         parsed = [self.condition(c, (*ypath, i), rule_id) for i, c in enumerate(raw)]
         if any(p is None for p in parsed):
             return None
         return tuple(cast(list[m.Condition], parsed))
 
-    def _extra_keys(self, raw: dict[str, Any], ypath: YamlPath, rule_id: str) -> None:
+    def _extra_keys(self, raw: dict[str, Any], ypath: YamlPath,
+                    rule_id: str) -> m.Condition | None:
+        """Report a mapping that holds several conditions; there is nothing to build."""
         keys = ", ".join(repr(k) for k in raw)
         self.error((*ypath, list(raw)[1]), "condition",
                    f"one condition per mapping (found {keys}); put each under 'all:' as its "
@@ -504,7 +511,10 @@ class _SchemaExplainer:
                 ypath: YamlPath) -> Iterator[tuple[YamlPath, bool, str, str]]:
         item, field = self.item(ypath), self.field(ypath)
         who = f"{item}: {field}" if field else item
-        validator, value, schema = err.validator, err.instance, err.schema
+        validator = err.validator
+        value: Any = err.instance
+        schema = cast(dict[str, Any], err.schema)
+        expected: Any = err.validator_value
         if validator == "additionalProperties":
             allowed = sorted(schema.get("properties", {}))
             for key in sorted(set(value) - set(allowed)):
@@ -514,15 +524,14 @@ class _SchemaExplainer:
                        f"{_suggest(key, allowed)}; allowed: {', '.join(allowed)}")
             return
         if validator == "required":
-            missing = [k for k in err.validator_value if k not in value]
+            missing = [k for k in expected if k not in value]
             for key in missing:
                 yield (ypath, False, "missing-key", f"{who}: missing '{key}:'"
                        + (" (a category lists its values)" if key == "values" else ""))
             return
         if validator == "type":
-            expected = err.validator_value
-            words = " or ".join(_TYPE_WORDS.get(t, t) for t in (
-                expected if isinstance(expected, list) else [expected]))
+            types = [str(t) for t in (expected if isinstance(expected, list) else [expected])]
+            words = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
             if len(ypath) == 1:
                 yield (ypath, True, "wrong-type",
                        f"'{ypath[0]}:' must be a list of items, each starting with '- id:' "
@@ -545,19 +554,19 @@ class _SchemaExplainer:
             return
         if validator == "maxLength":
             yield (ypath, False, "bad-value",
-                   f"{who} is {len(value)} characters long; at most {err.validator_value}")
+                   f"{who} is {len(value)} characters long; at most {expected}")
             return
         if validator == "const":
             if ypath == ("version",):
                 yield (ypath, False, "bad-value",
                        f"version {value!r} is not supported; the only version is "
-                       f"{err.validator_value!r}")
+                       f"{expected!r}")
             else:
                 yield (ypath, False, "bad-value",
-                       f"{who} must be {err.validator_value!r} (got {value!r})")
+                       f"{who} must be {expected!r} (got {value!r})")
             return
         if validator == "enum":
-            options = [str(v) for v in err.validator_value]
+            options = [str(v) for v in expected]
             yield (ypath, False, "bad-value",
                    f"{who} must be one of {', '.join(options)} (got {value!r}"
                    f"{_suggest(str(value), options, ';')})")
@@ -591,11 +600,16 @@ class _SchemaExplainer:
             return
         if validator == "uniqueItems":
             seen: set[Any] = set()
-            twice = next((v for v in value if v in seen or seen.add(v)), None)
+            twice = None
+            for v in value:
+                if v in seen:
+                    twice = v
+                    break
+                seen.add(v)
             yield (ypath, False, "bad-value", f"{who} lists {twice!r} twice")
             return
         if validator == "not" and len(ypath) == 2 and isinstance(value, dict):
-            kind = value.get("type")
+            kind = str(value.get("type"))
             for key in ("values", "range", "unit"):
                 if key in value:
                     hint = {"values": "use type: category",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Mapping
-from typing import Union
 
 from . import model as m
 from .errors import Problem
@@ -64,7 +63,7 @@ ERROR_CODES = {
     "cycle": "findings or causes that are concluded from themselves",
 }
 
-Item = Union[m.Observation, m.Finding, m.Cause, m.Recommendation]
+Item = m.Observation | m.Finding | m.Cause | m.Recommendation
 
 
 def iter_conditions(condition: m.Condition) -> Iterator[m.Condition]:
@@ -100,9 +99,10 @@ def semantic_problems(rs: RuleSet) -> list[Problem]:
     """All semantic errors of ``rs`` (lint warnings live in :mod:`.lint`)."""
     problems: list[Problem] = []
     items: dict[str, Item] = {}
-    kind_of = {m.Observation: "observation", m.Finding: "finding", m.Cause: "cause",
-               m.Recommendation: "recommendation"}
-    for item in (*rs.observations, *rs.findings, *rs.causes, *rs.recommendations):
+    kind_of: dict[type, str] = {m.Observation: "observation", m.Finding: "finding",
+                                m.Cause: "cause", m.Recommendation: "recommendation"}
+    declared: list[Item] = [*rs.observations, *rs.findings, *rs.causes, *rs.recommendations]
+    for item in declared:
         first = items.get(item.id)
         if first is not None:
             problems.append(_problem(
@@ -130,14 +130,14 @@ def semantic_problems(rs: RuleSet) -> list[Problem]:
         prefix = f"rule {rule.id!r}: "
         if (rule.conclusion not in conclusions[rule.conclusion_kind]
                 and unbuilt.get(rule.conclusion) != rule.conclusion_kind):
-            word = "recommend" if rule.conclusion_kind == "recommendation" else rule.conclusion_kind
             other = next((k for k, ids in conclusions.items() if rule.conclusion in ids), None)
-            hint = (f" (it is a {other}; write '{'recommend' if other == 'recommendation' else other}:')"
-                    if other else did_you_mean(rule.conclusion, sorted(conclusions[rule.conclusion_kind])))
+            verb = "recommend" if other == "recommendation" else other
+            hint = (f" (it is a {other}; write '{verb}:')" if other else
+                    did_you_mean(rule.conclusion, sorted(conclusions[rule.conclusion_kind])))
             problems.append(_problem(
                 rule.conclusion_location or rule.location, "unknown-reference",
                 f"{prefix}concludes unknown {rule.conclusion_kind} {rule.conclusion!r}{hint}; "
-                f"declare it under '{rule.conclusion_kind if word != 'recommend' else 'recommendation'}s:'",
+                f"declare it under '{rule.conclusion_kind}s:'",
                 rule.id))
         for cond in iter_conditions(rule.when):
             problems.extend(_check_condition(cond, rule, observations, conclusions, prefix,
@@ -157,7 +157,8 @@ def _check_condition(cond: m.Condition, rule: m.Rule, observations: Mapping[str,
     elif (isinstance(cond, m.ConclusionTest) and cond.id not in conclusions[cond.kind]
           and unbuilt.get(cond.id) != cond.kind):
         other = next((k for k, ids in conclusions.items() if cond.id in ids), None)
-        hint = (f" (it is a {other})" if other else did_you_mean(cond.id, sorted(conclusions[cond.kind])))
+        hint = (f" (it is a {other})" if other else
+                did_you_mean(cond.id, sorted(conclusions[cond.kind])))
         yield _problem(where, "unknown-reference",
                        f"{prefix}unknown {cond.kind} {cond.id!r}{hint}", rule.id)
     elif isinstance(cond, m.Compare):
@@ -167,14 +168,16 @@ def _check_condition(cond: m.Condition, rule: m.Rule, observations: Mapping[str,
         if obs is None:
             hint = did_you_mean(cond.observation, sorted(observations))
             if not hint and cond.observation in conclusions["cause"] | conclusions["finding"]:
-                hint = f" (it is a conclusion; test it with {{cause: {cond.observation}}} or {{finding: ...}})"
+                hint = (f" (it is a conclusion; test it with {{cause: {cond.observation}}} "
+                        "or {finding: ...})")
             yield _problem(where, "unknown-observation",
                            f"{prefix}unknown observation {cond.observation!r}{hint}", rule.id)
             return
         yield from _check_operand(cond, obs, rule, prefix)
 
 
-def _check_operand(cond: m.Compare, obs: m.Observation, rule: m.Rule, prefix: str) -> Iterator[Problem]:
+def _check_operand(cond: m.Compare, obs: m.Observation, rule: m.Rule,
+                   prefix: str) -> Iterator[Problem]:
     operands = cond.operand if isinstance(cond.operand, tuple) else (cond.operand,)
     where = cond.value_location or cond.location
     if obs.type == "boolean":

@@ -7,4 +7,8 @@ from __future__ import annotations
 
 COMMANDS = (
     "diagnose",
+    "validate",
+    "test",
+    "explain",
+    "show",
 )
