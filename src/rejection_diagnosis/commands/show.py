@@ -9,19 +9,21 @@ from typing import Any
 
 from .. import model as m
 from ..knowledge_base import KnowledgeBase
+from ..loader import schema
 from ..validation import did_you_mean, iter_conditions
 from ._common import add_rules_argument, dump_json, load_kb
 
 NAME = "show"
 HELP = ("browse the knowledge base: observations, findings, causes, recommendations, rules, "
-        "or one id")
+        "or one id; 'schema' prints the JSON Schema of rule files (for editors)")
 LISTS = ("observations", "findings", "causes", "recommendations", "rules")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``show``."""
     parser.add_argument("what", metavar="WHAT",
-                        help="observations | findings | causes | recommendations | rules | ID")
+                        help="observations | findings | causes | recommendations | rules | "
+                             "schema | ID")
     add_rules_argument(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (default) or json")
@@ -29,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print a list or one item."""
+    if args.what == "schema":
+        sys.stdout.write(dump_json(schema()) + "\n")
+        return 0
     kb = load_kb(args)
     if args.what in LISTS:
         rows = _list(kb, args.what)
