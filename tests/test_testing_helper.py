@@ -51,7 +51,7 @@ class TestRunScenarios:
         assert ["culture-fit", "always-ask"] == [r.id for r in report.uncovered]
         assert pytest.approx(5 / 7) == report.coverage
 
-    def test_fired_rules_counts_considered_causes_findings_and_advice(self, tiny_kb):
+    def test_fired_rules_include_rules_whose_conclusion_is_not_reported(self, tiny_kb):
         dx = tiny_kb.diagnose({"days": 30, "reposted": True})
         # budget ends negative (considered, not reported); fit reaches move_on.
         assert {"reposted-fit", "reposted-not-budget", "slow-process", "fit-move-on"} == \

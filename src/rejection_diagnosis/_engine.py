@@ -23,6 +23,7 @@ one tested.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Mapping
@@ -114,9 +115,7 @@ class DurableMatcher:
             finally:
                 if not clean:
                     if asserted:
-                        try:
+                        with contextlib.suppress(Exception):
                             _dre.retract_fact(handle, payload)
-                        except Exception:  # noqa: S110 - the ruleset is retired below anyway
-                            pass
                     _retire(group)
         return names

@@ -108,6 +108,8 @@ class Diagnosis:
         observations: the observations used, as checked and normalised.
         threshold: the reporting threshold of this diagnosis.
         insufficient_evidence: no cause reached ``threshold``.
+        fired: the id of every rule that fired, layer by layer, reported or not (what rule
+            coverage is measured with).
     """
 
     causes: tuple[Conclusion, ...]
@@ -118,6 +120,7 @@ class Diagnosis:
     observations: Mapping[str, Given]
     threshold: float
     insufficient_evidence: bool
+    fired: tuple[str, ...] = ()
     knowledge_base: KnowledgeBase | None = attrs.field(default=None, eq=False, repr=False)
 
     @property

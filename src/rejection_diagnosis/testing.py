@@ -50,13 +50,14 @@ __all__ = [
 
 
 def fired_rules(dx: Diagnosis) -> set[str]:
-    """Ids of the rules whose contribution is part of ``dx``.
+    """Ids of the rules that fired in ``dx``, whether their conclusion was reported or not.
 
-    That is every rule that fired for a cause (reported or only considered), for a finding
-    with a positive certainty, or for a reported recommendation.
+    Every contribution kept in the diagnosis (causes considered, findings, advice) is from
+    one of these rules.
     """
-    fired = {c.rule_id for conclusion in (*dx.considered, *dx.findings)
-             for c in conclusion.contributions}
+    fired = set(dx.fired)
+    fired.update(c.rule_id for conclusion in (*dx.considered, *dx.findings)
+                 for c in conclusion.contributions)
     fired.update(c.rule_id for advice in (*dx.coping, *dx.next_steps) for c in advice.why)
     return fired
 
