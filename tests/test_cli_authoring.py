@@ -78,6 +78,19 @@ class TestValidate:
                 "yaml_path": "rules[0].then.cause"} == {
             k: v for k, v in data["problems"][0].items() if k != "message"}
 
+    def test_bundled_adds_the_bundled_rules_to_extend_them(self, capsys, write_rules):
+        extension = write_rules("""
+causes:
+  - {id: extra_cause, title: Extra, description: d}
+rules:
+  - {id: extra, when: {posting_reposted: true}, then: {cause: extra_cause, certainty: 0.3},
+     because: b}
+""")
+        assert 1 == run(capsys, "validate", extension)[0]
+        status, out, _ = run(capsys, "validate", "--bundled", extension)
+        assert (0, "") == (status, "".join(line for line in out.splitlines(keepends=True)
+                                           if "extension" in line or str(extension) in line))
+
     def test_missing_path_is_a_usage_error(self, capsys, tmp_path):
         status, _, err = run(capsys, "validate", tmp_path / "nope.yaml")
         assert 2 == status
@@ -174,3 +187,8 @@ class TestExplainAndShow:
         status, _, err = run(capsys, "show", "budgte", "--rules", rules)
         assert 1 == status
         assert "(did you mean 'budget'?)" in err
+
+
+def test_bundled_rules_reach_full_rule_coverage_with_their_scenarios(capsys):
+    status, out, _ = run(capsys, "test", "--coverage")
+    assert (0, "(100%)") == (status, out.splitlines()[-1][-6:])

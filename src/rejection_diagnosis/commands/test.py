@@ -10,7 +10,7 @@ from typing import Any
 from ..diagnosis import Diagnosis
 from ..loader import bundled_rules_path
 from ..testing import Report, ScenarioResult, run_scenarios
-from ._common import UsageError, add_rules_argument, dump_json, load_kb
+from ._common import UsageError, add_rules_argument, dump_json, load_kb, rule_paths
 
 NAME = "test"
 HELP = "run scenario files (observations in, expected causes and recommendations out)"
@@ -37,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _default_scenarios(args: argparse.Namespace) -> list[str]:
     if not args.rules:
         return [str(bundled_rules_path() / "scenarios")]
-    found = [Path(p) / "scenarios" for p in args.rules if (Path(p) / "scenarios").is_dir()]
+    found = [Path(p) / "scenarios" for p in rule_paths(args, args.rules)
+             if (Path(p) / "scenarios").is_dir()]
     if not found:
         raise UsageError("give scenario files or folders (no 'scenarios' folder next to the "
                          "--rules folders)")

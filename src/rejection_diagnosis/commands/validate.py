@@ -10,7 +10,7 @@ import attrs
 
 from ..errors import Problem
 from ..knowledge_base import check_rules
-from ._common import UsageError, dump_json
+from ._common import UsageError, add_bundled_argument, dump_json, rule_paths
 
 NAME = "validate"
 HELP = "check rule files: every error and lint warning, located as path:line:col"
@@ -25,6 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="text (default): one problem a line; json: a list of problems")
     parser.add_argument("--strict", action="store_true",
                         help="treat warnings as errors (exit 1 on any warning)")
+    add_bundled_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         raise UsageError(f"no such file or folder: {missing[0]}")
-    problems = check_rules(*args.paths)
+    problems = check_rules(*rule_paths(args, args.paths))
     if args.strict:
         problems = [attrs.evolve(p, severity="error") for p in problems]
     errors = sum(1 for p in problems if p.severity == "error")
