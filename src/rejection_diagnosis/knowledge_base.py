@@ -19,6 +19,7 @@ from .compiler import CompileLimitError, Program, compile_rules
 from .diagnosis import Advice, Conclusion, Diagnosis, rank_key
 from .errors import DiagnosisError, Problem, RuleSetError
 from .inference import infer
+from .lint import lint_problems
 from .loader import RuleSet, bundled_rules_path, discover, parse_rule_files
 from .observations import Given, normalize
 from .validation import semantic_problems
@@ -48,7 +49,8 @@ class KnowledgeBase:
         self._matcher: Matcher = matcher or DurableMatcher()
         self.observations: Mapping[str, m.Observation] = MappingProxyType(
             {o.id: o for o in ruleset.observations})
-        self.findings: Mapping[str, m.Finding] = MappingProxyType({f.id: f for f in ruleset.findings})
+        self.findings: Mapping[str, m.Finding] = MappingProxyType(
+            {f.id: f for f in ruleset.findings})
         self.causes: Mapping[str, m.Cause] = MappingProxyType({c.id: c for c in ruleset.causes})
         self.recommendations: Mapping[str, m.Recommendation] = MappingProxyType(
             {r.id: r for r in ruleset.recommendations})
@@ -175,9 +177,12 @@ def _content_key(paths: tuple[str | os.PathLike[str], ...], limits: Limits) -> s
     return digest.hexdigest()
 
 
-def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits) -> tuple[KnowledgeBase | None, list[Problem]]:
+def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits,
+           lint: bool = False) -> tuple[KnowledgeBase | None, list[Problem]]:
     ruleset, problems = parse_rule_files(paths, limits)
     problems.extend(semantic_problems(ruleset))
+    if lint:
+        problems.extend(lint_problems(ruleset, problems))
     if any(p.severity == "error" for p in problems):
         return None, problems
     try:
@@ -232,8 +237,13 @@ def load_rules(*paths: str | os.PathLike[str], limits: Limits | None = None) -> 
 
 
 def check_rules(*paths: str | os.PathLike[str], limits: Limits | None = None) -> list[Problem]:
-    """Every problem in the rule files, sorted by place; never raises for bad files."""
-    _, problems = _build(paths or (bundled_rules_path(),), limits or Limits())
+    """Every problem in the rule files, errors and lint warnings, sorted by place.
+
+    Never raises for bad files: each :class:`~rejection_diagnosis.errors.Problem` has a
+    path, a 1-based line and column (0 when the whole file is concerned), a severity
+    (``"error"`` or ``"warning"``), a code and a message.
+    """
+    _, problems = _build(paths or (bundled_rules_path(),), limits or Limits(), lint=True)
     return sorted(problems, key=Problem.sort_key)
 
 

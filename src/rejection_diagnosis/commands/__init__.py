@@ -8,4 +8,8 @@ from __future__ import annotations
 COMMANDS = (
     "ask",
     "diagnose",
+    "validate",
+    "test",
+    "explain",
+    "show",
 )
