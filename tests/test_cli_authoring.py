@@ -96,9 +96,6 @@ rules:
         assert 2 == status
         assert "no such file or folder" in err
 
-    def test_no_path_is_a_usage_error(self, capsys):
-        assert 2 == run(capsys, "validate")[0]
-
 
 class TestTest:
     def test_passing_scenarios_exit_0(self, capsys, rules, scenarios):
@@ -192,3 +189,10 @@ class TestExplainAndShow:
 def test_bundled_rules_reach_full_rule_coverage_with_their_scenarios(capsys):
     status, out, _ = run(capsys, "test", "--coverage")
     assert (0, "(100%)") == (status, out.splitlines()[-1][-6:])
+
+
+def test_validate_without_paths_checks_the_bundled_rules_strictly(capsys):
+    from rejection_diagnosis.cli import main
+
+    assert 0 == main(["validate", "--strict"])
+    assert "no problems found" in capsys.readouterr().err

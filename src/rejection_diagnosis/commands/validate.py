@@ -18,9 +18,10 @@ HELP = "check rule files: every error and lint warning, located as path:line:col
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``validate``."""
-    parser.add_argument("paths", nargs="+", metavar="PATH",
+    parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="rule file or folder (a folder: its *.yaml and *.yml files); "
-                             "all paths together form one knowledge base")
+                             "all paths together form one knowledge base; none: the bundled "
+                             "knowledge base")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (default): one problem a line; json: a list of problems")
     parser.add_argument("--strict", action="store_true",
