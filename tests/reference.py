@@ -16,6 +16,8 @@ them (or at this file, which is short enough to check by eye).
   the smallest; ``not`` keeps the certainty of what it negates.
 * Layers: a rule is evaluated once every rule that concludes something it tests has been
   (every cause rule, for an evidence test).
+* Comparisons of a certainty with a threshold or a ``min`` tolerate float noise of
+  1e-9 (0.1 and 0.1 combine to 0.19 with trailing nines, and must still reach 0.19).
 * MYCIN: positives fold as P + a - Pa, negatives as N + b + Nb (a single contribution
   is its own total, to the bit), then (P + N) / (1 - min(P, -N)), and 0 when P = 1 and N = -1.
 """
@@ -29,6 +31,11 @@ from rejection_diagnosis import model as m
 from rejection_diagnosis.observations import Given
 
 Truth = bool | None
+NOISE = 1e-9
+
+
+def reaches(certainty: float, bound: float) -> bool:
+    return certainty >= bound - NOISE
 
 
 def combine(contributions: list[float]) -> float:
@@ -79,7 +86,7 @@ class Reference:
             assert ready, "cycle"  # validation refuses cycles
             if any(isinstance(c, m.EvidenceTest) for r in ready for c in _walk(r.when)):
                 self.evidence_sufficient = any(
-                    self.certainty_of(c) >= threshold for c in cause_ids)
+                    reaches(self.certainty_of(c), threshold) for c in cause_ids)
             for rule in ready:
                 truth, certainty = self.evaluate(rule.when)
                 if truth is True:
@@ -88,7 +95,8 @@ class Reference:
                     self.fired.setdefault(rule.conclusion, set()).add(rule.id)
             evaluated.extend(ready)
             waiting = [r for r in waiting if r not in ready]
-        self.evidence_sufficient = any(self.certainty_of(c) >= threshold for c in cause_ids)
+        self.evidence_sufficient = any(reaches(self.certainty_of(c), threshold)
+                                       for c in cause_ids)
         self.certainty = {k: combine(v) for k, v in self.contributions.items()}
 
     @staticmethod
@@ -109,9 +117,9 @@ class Reference:
             return compare(cond.op, g.value, cond.operand), g.certainty
         if isinstance(cond, m.ConclusionTest):
             cf = self.certainty_of(cond.id)
-            if cf >= cond.min:
+            if reaches(cf, cond.min):
                 return True, abs(cf)
-            if cf <= -cond.min:
+            if reaches(-cf, cond.min):
                 return False, abs(cf)
             return None, 0.0
         if isinstance(cond, m.EvidenceTest):
@@ -155,11 +163,12 @@ def expected(kb: Any, given: Mapping[str, Given], threshold: float) -> dict[str,
         "causes": {k: v for k, v in cf.items() if k in kb.causes},
         "findings": {k: v for k, v in cf.items() if k in kb.findings and v > 0},
         "recommendations": {k: v for k, v in cf.items()
-                            if k in kb.recommendations and v >= threshold},
+                            if k in kb.recommendations and reaches(v, threshold)},
         "fired": {k: v for k, v in ref.fired.items()
                   if k in kb.causes or (k in kb.findings and cf[k] > 0)
-                  or (k in kb.recommendations and cf[k] >= threshold)},
-        "insufficient_evidence": not any(v >= threshold for k, v in cf.items() if k in kb.causes),
+                  or (k in kb.recommendations and reaches(cf[k], threshold))},
+        "insufficient_evidence": not any(reaches(v, threshold) for k, v in cf.items()
+                                         if k in kb.causes),
     }
 
 

@@ -61,8 +61,10 @@ EXPECTED = {
 }
 
 
-def refusal(path: Path, limits: rd.Limits | None = None) -> tuple[rd.Problem, float, float]:
-    """The first problem of loading ``path``, the seconds it took and the peak MB allocated.
+def refusal(path: Path, limits: rd.Limits | None = None,
+            code: str | None = None) -> tuple[rd.Problem, float, float]:
+    """The problem of loading ``path`` (the first, or the first with ``code``), the seconds
+    it took and the peak MB allocated.
 
     Timed without tracemalloc (which slows allocation-heavy code several times), then
     loaded again under tracemalloc for the memory peak.
@@ -78,7 +80,8 @@ def refusal(path: Path, limits: rd.Limits | None = None) -> tuple[rd.Problem, fl
         peak = tracemalloc.get_traced_memory()[1] / 2**20
     finally:
         tracemalloc.stop()
-    return info.value.problems[0], seconds, peak
+    problems = [p for p in info.value.problems if code is None or p.code == code]
+    return (problems or list(info.value.problems))[0], seconds, peak
 
 
 def test_every_corpus_file_has_an_expectation():
@@ -87,7 +90,7 @@ def test_every_corpus_file_has_an_expectation():
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_hostile_file_gets_its_located_error_quickly(name):
-    problem, seconds, peak = refusal(HOSTILE / name)
+    problem, seconds, peak = refusal(HOSTILE / name, code=EXPECTED[name][0])
     assert (str(HOSTILE / name), *EXPECTED[name]) == (
         problem.path, problem.code, problem.line, problem.column)
     assert seconds < SECONDS
@@ -97,7 +100,7 @@ def test_hostile_file_gets_its_located_error_quickly(name):
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_check_rules_reports_the_same_problem_without_raising(name):
     problems = rd.check_rules(HOSTILE / name)
-    assert EXPECTED[name] == (problems[0].code, problems[0].line, problems[0].column)
+    assert EXPECTED[name] in [(p.code, p.line, p.column) for p in problems]
 
 
 def test_error_message_starts_with_the_location():
@@ -180,7 +183,8 @@ class TestLimits:
         path = tmp_path / "long.yaml"
         path.write_text("version: 1\nname: " + "n" * 30_000 + "\n")
         assert "yaml-string-too-long" == refusal(path)[0].code
-        assert "schema" == refusal(path, rd.Limits(max_string=50_000))[0].code
+        # Read now; what remains is that a name is not meant to be 30,000 characters long.
+        assert "name" in refusal(path, rd.Limits(max_string=50_000))[0].message
 
     def test_check_rules_takes_limits(self, tmp_path):
         path = tmp_path / "small.yaml"

@@ -13,6 +13,22 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from ._yaml import Limits
+from .consult import (
+    AnswerError,
+    CertaintyChange,
+    Consultation,
+    Effect,
+    How,
+    Question,
+    QuestionWhy,
+    RuleCheck,
+    RuleUse,
+    Step,
+    TestStatus,
+    UnknownCauseError,
+    WhatIf,
+    WhyNot,
+)
 from .diagnosis import Advice, Conclusion, Contribution, Diagnosis, Evidence
 from .errors import DiagnosisError, EngineError, ObservationError, Problem, RuleSetError
 from .knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase, check_rules, diagnose, load_rules
@@ -25,17 +41,31 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "DEFAULT_THRESHOLD",
     "Advice",
+    "AnswerError",
+    "CertaintyChange",
     "Conclusion",
+    "Consultation",
     "Contribution",
     "Diagnosis",
     "DiagnosisError",
+    "Effect",
     "EngineError",
     "Evidence",
+    "How",
     "KnowledgeBase",
     "Limits",
     "ObservationError",
     "Problem",
+    "Question",
+    "QuestionWhy",
+    "RuleCheck",
     "RuleSetError",
+    "RuleUse",
+    "Step",
+    "TestStatus",
+    "UnknownCauseError",
+    "WhatIf",
+    "WhyNot",
     "__version__",
     "check_rules",
     "diagnose",

@@ -98,12 +98,20 @@ class Located:
 
     data: Any
     marks: dict[YamlPath, tuple[int, int]]
+    #: Position of the *key* of each mapping entry (``marks`` holds its value's position).
+    keys: dict[YamlPath, tuple[int, int]] = attrs.field(factory=dict)
+    #: Problems that did not stop the reading (duplicate keys: the first one is kept).
+    problems: tuple[Problem, ...] = ()
 
     def mark(self, path: YamlPath) -> tuple[int, int]:
         """The position of ``path``, or of its nearest ancestor that has one."""
         while path not in self.marks and path:
             path = path[:-1]
         return self.marks.get(path, (1, 1))
+
+    def key_mark(self, path: YamlPath) -> tuple[int, int]:
+        """The position of the key that names ``path``, else :meth:`mark`."""
+        return self.keys.get(path) or self.mark(path)
 
 
 class _Refusal(Exception):
@@ -139,7 +147,34 @@ def _tag_refusal(where: Node | Event, tag: str) -> _Refusal:
     )
 
 
-def _compose(loader: Any, limits: Limits) -> Node | None:
+class _EmptyScalarMark:
+    """Where PyYAML's own parser places an empty value: just after its ``:``.
+
+    libyaml places it at the next token instead (``{a: }`` at the ``}``, ``a:`` at the
+    next key's line). Messages about a missing value are located the PyYAML way whichever
+    parser read the file, so that a rule author sees the same place either way.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: list[int] | None = None
+
+    def __call__(self, mark: Any) -> Any:
+        if self.starts is None:
+            self.starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        if mark.line >= len(self.starts):
+            return mark
+        index = self.starts[mark.line] + mark.column
+        before = self.text[:index].rstrip(" \t\r\n")
+        if not before.endswith(":"):
+            return mark
+        line = mark.line - self.text.count("\n", len(before), index)
+        column = len(before) - (before.rfind("\n") + 1)
+        return yaml.Mark(mark.name, len(before), line, column, None, None)
+
+
+def _compose(loader: Any, limits: Limits,
+             empty_mark: _EmptyScalarMark | None = None) -> Node | None:
     """Build the single document's node graph from parser events, checking every limit.
 
     Iterative, so nesting cannot exhaust the stack; aliases are never expanded, only
@@ -205,6 +240,8 @@ def _compose(loader: Any, limits: Limits) -> Node | None:
                     "(raise Limits.max_string)",
                 )
             start: Any = event.start_mark  # a C or a Python mark; the stubs know one
+            if empty_mark is not None and not event.value and not event.style:
+                start = empty_mark(start)
             node: Node = ScalarNode(tag, event.value, start, start, style=event.style)
             if event.anchor is not None:
                 anchors[event.anchor] = node
@@ -258,6 +295,10 @@ class _Converter:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.marks: dict[YamlPath, tuple[int, int]] = {}
+        self.keys: dict[YamlPath, tuple[int, int]] = {}
+        # Duplicate keys as (key node, message): reported, but reading goes on so that the
+        # author sees every other problem of the file in the same pass.
+        self.duplicates: list[tuple[Node, str]] = []
         self._scalars = yaml.SafeLoader("")
 
     def scalar(self, node: ScalarNode) -> Any:
@@ -296,13 +337,14 @@ class _Converter:
             if not isinstance(key, str):
                 key = str(key_node.value)
             if key in result:
-                first = self.marks.get((*path, key), (0, 0))
-                raise _Refusal(
+                first = self.keys.get((*path, key), (0, 0))
+                self.duplicates.append((
                     key_node,
-                    "yaml-duplicate-key",
-                    f"duplicate key {key!r} (first at line {first[0]}); "
-                    "YAML would silently keep only the last one",
-                )
+                    f"duplicate key {key!r} (first at line {first[0]}, column {first[1]}); "
+                    "plain YAML would silently keep only the last one: remove or rename one",
+                ))
+                continue
+            self.keys[(*path, key)] = _position(key_node)
             self.marks[(*path, key)] = _position(value_node)
             result[key] = self.convert(value_node, (*path, key), depth + 1)
         return result
@@ -311,6 +353,27 @@ class _Converter:
 def _line_column(text: str, index: int) -> tuple[int, int]:
     line_start = text.rfind("\n", 0, index) + 1
     return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+#: Syntax errors within this many characters from the start are re-read by PyYAML's parser.
+_REPARSE_LIMIT = 200_000
+
+
+def _parse(loader_class: type[yaml.SafeLoader], text: str, limits: Limits,
+           empty_mark: _EmptyScalarMark | None) -> Node | None:
+    loader = loader_class(text)
+    try:
+        return _compose(loader, limits, empty_mark)
+    finally:
+        loader.dispose()
+
+
+def _prefix_length(text: str, exc: yaml.MarkedYAMLError) -> int:
+    """How many characters precede the line of the error (bounded work: stops there)."""
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return 0
+    return sum(len(part) + 1 for part in text.split("\n", mark.line)[: mark.line])
 
 
 def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | Problem:
@@ -350,21 +413,34 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
         what = "a NUL character; is it a text file?" if bad.group() == "\x00" else (
             f"the control character {bad.group()!r}, which YAML does not allow")
         return problem(line, column, "yaml-encoding", f"file contains {what}")
+    fast = _Loader is not yaml.SafeLoader
     try:
-        loader = _Loader(text)
-        try:
-            root = _compose(loader, limits)
-        finally:
-            loader.dispose()
+        root = _parse(_Loader, text, limits, _EmptyScalarMark(text) if fast else None)
     except _Refusal as exc:
         line, column = _position(exc.where)
         return problem(line, column, exc.code, exc.message)
     except yaml.MarkedYAMLError as exc:
+        if fast and _prefix_length(text, exc) <= _REPARSE_LIMIT:
+            # libyaml words syntax errors differently and often places them a token later;
+            # PyYAML's own parser stops at the same mistake, so a file that fails early is
+            # read again with it for the messages the documentation shows.
+            try:
+                _parse(yaml.SafeLoader, text, limits, None)
+            except yaml.MarkedYAMLError as slow:
+                exc = slow
+            except (_Refusal, yaml.YAMLError):
+                pass
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark and exc.context_mark is not mark:
+            where = exc.context.removeprefix("while parsing ").removeprefix("while scanning ")
+            where = where.removeprefix("a ").removeprefix("an ")
+            what += (f" (in the {where} that starts at line {exc.context_mark.line + 1}, "
+                     f"column {exc.context_mark.column + 1})")
         lines = text.split("\n", line)
-        if mark and len(lines) >= line and "\t" in lines[line - 1][: mark.column + 1]:
+        if "\t" in what or "tab" in what or (
+                mark and len(lines) >= line and "\t" in lines[line - 1][: mark.column + 1]):
             what += " (indent with spaces, not tabs)"
         return problem(line, column, "yaml-syntax", f"YAML syntax error: {what}")
     except yaml.YAMLError as exc:
@@ -378,4 +454,8 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
     except _Refusal as exc:
         line, column = _position(exc.where)
         return problem(line, column, exc.code, exc.message)
-    return Located(data, converter.marks)
+    duplicates = tuple(
+        problem(*_position(node), "yaml-duplicate-key", message)
+        for node, message in converter.duplicates
+    )
+    return Located(data, converter.marks, converter.keys, duplicates)

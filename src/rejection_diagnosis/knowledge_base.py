@@ -7,20 +7,25 @@ import math
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import model as m
 from ._engine import DurableMatcher, Matcher
 from ._yaml import Limits
+from .certainty import reaches
 from .compiler import CompileLimitError, Program, compile_rules
 from .diagnosis import Advice, Conclusion, Diagnosis, rank_key
 from .errors import DiagnosisError, Problem, RuleSetError
 from .inference import infer
+from .lint import lint_problems
 from .loader import RuleSet, bundled_rules_path, discover, parse_rule_files
 from .observations import Given, normalize
 from .validation import semantic_problems
+
+if TYPE_CHECKING:
+    from .consult import Question, WhatIf
 
 __all__ = ["DEFAULT_THRESHOLD", "KnowledgeBase", "check_rules", "diagnose", "load_rules"]
 
@@ -44,7 +49,8 @@ class KnowledgeBase:
         self._matcher: Matcher = matcher or DurableMatcher()
         self.observations: Mapping[str, m.Observation] = MappingProxyType(
             {o.id: o for o in ruleset.observations})
-        self.findings: Mapping[str, m.Finding] = MappingProxyType({f.id: f for f in ruleset.findings})
+        self.findings: Mapping[str, m.Finding] = MappingProxyType(
+            {f.id: f for f in ruleset.findings})
         self.causes: Mapping[str, m.Cause] = MappingProxyType({c.id: c for c in ruleset.causes})
         self.recommendations: Mapping[str, m.Recommendation] = MappingProxyType(
             {r.id: r for r in ruleset.recommendations})
@@ -85,6 +91,28 @@ class KnowledgeBase:
         given = normalize(self.observations, observations)
         return self._diagnose(given, float(threshold))
 
+    def next_questions(self, observations: Mapping[str, Any], k: int = 3, *,
+                       dont_know: Iterable[str] = (), threshold: float = DEFAULT_THRESHOLD,
+                       lead: int = 1) -> tuple[Question, ...]:
+        """The ``k`` open observations whose answers could change the diagnosis most.
+
+        See :func:`rejection_diagnosis.consult.next_questions`.
+        """
+        from .consult import next_questions
+
+        return next_questions(self, observations, k, dont_know=dont_know, threshold=threshold,
+                              lead=lead)
+
+    def what_if(self, observations: Mapping[str, Any], changes: Mapping[str, Any], *,
+                threshold: float = DEFAULT_THRESHOLD) -> WhatIf:
+        """The diagnosis after ``changes`` (None forgets one), with per-cause differences.
+
+        See :func:`rejection_diagnosis.consult.what_if`.
+        """
+        from .consult import what_if
+
+        return what_if(self, observations, changes, threshold=threshold)
+
     def _diagnose(self, given: dict[str, Given], threshold: float) -> Diagnosis:
         inf = infer(self._program, self._matcher, given, self._cause_ids, threshold)
         considered: list[Conclusion] = []
@@ -104,12 +132,12 @@ class KnowledgeBase:
                 if certainty > 0:
                     findings.append(Conclusion(node, "finding", finding.title, finding.description,
                                                certainty, positive, negative, ordered))
-            elif certainty >= threshold:
+            elif reaches(certainty, threshold):
                 rec = self.recommendations[node]
                 advice = Advice(node, rec.kind, rec.title, rec.text, certainty, ordered, rec.source)
                 (coping if rec.kind == "coping" else next_steps).append(advice)
         considered.sort(key=rank_key)
-        causes = tuple(c for c in considered if c.certainty >= threshold)
+        causes = tuple(c for c in considered if reaches(c.certainty, threshold))
         return Diagnosis(
             causes=causes,
             findings=tuple(sorted(findings, key=rank_key)),
@@ -119,6 +147,7 @@ class KnowledgeBase:
             observations=MappingProxyType(dict(sorted(given.items()))),
             threshold=threshold,
             insufficient_evidence=not causes,
+            fired=tuple(inf.fired),
             knowledge_base=self,
         )
 
@@ -148,9 +177,12 @@ def _content_key(paths: tuple[str | os.PathLike[str], ...], limits: Limits) -> s
     return digest.hexdigest()
 
 
-def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits) -> tuple[KnowledgeBase | None, list[Problem]]:
+def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits,
+           lint: bool = False) -> tuple[KnowledgeBase | None, list[Problem]]:
     ruleset, problems = parse_rule_files(paths, limits)
     problems.extend(semantic_problems(ruleset))
+    if lint:
+        problems.extend(lint_problems(ruleset, problems))
     if any(p.severity == "error" for p in problems):
         return None, problems
     try:
@@ -205,8 +237,13 @@ def load_rules(*paths: str | os.PathLike[str], limits: Limits | None = None) -> 
 
 
 def check_rules(*paths: str | os.PathLike[str], limits: Limits | None = None) -> list[Problem]:
-    """Every problem in the rule files, sorted by place; never raises for bad files."""
-    _, problems = _build(paths or (bundled_rules_path(),), limits or Limits())
+    """Every problem in the rule files, errors and lint warnings, sorted by place.
+
+    Never raises for bad files: each :class:`~rejection_diagnosis.errors.Problem` has a
+    path, a 1-based line and column (0 when the whole file is concerned), a severity
+    (``"error"`` or ``"warning"``), a code and a message.
+    """
+    _, problems = _build(paths or (bundled_rules_path(),), limits or Limits(), lint=True)
     return sorted(problems, key=Problem.sort_key)
 
 
