@@ -170,7 +170,7 @@ class _EmptyScalarMark:
             return mark
         line = mark.line - self.text.count("\n", len(before), index)
         column = len(before) - (before.rfind("\n") + 1)
-        return yaml.Mark(mark.name, len(before), line, column, None, None)
+        return yaml.Mark(mark.name, len(before), line, column, None, None)  # type: ignore[arg-type]
 
 
 def _compose(loader: Any, limits: Limits,
