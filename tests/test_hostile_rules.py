@@ -154,6 +154,22 @@ class TestGeneratedFiles:
         assert ("yaml-too-large", "1") == (code, line)
         assert float(seconds) < SECONDS * 2 and float(grown) < MEGABYTES
 
+    def test_many_empty_values(self, tmp_path):
+        path = tmp_path / "empty-values.yaml"
+        path.write_text("".join(f"k{i}:\n" for i in range(20_000)))  # 40,000 values
+        began = time.perf_counter()
+        problems = rd.check_rules(path)
+        assert time.perf_counter() - began < SECONDS * 2
+        assert "yaml-too-large" not in [p.code for p in problems]
+
+    def test_a_syntax_error_after_many_values(self, tmp_path):
+        path = tmp_path / "late-error.yaml"
+        path.write_text("notes: [" + "1, " * 20_000 + "}\n")  # 60 kB, then a stray brace
+        began = time.perf_counter()
+        problem = rd.check_rules(path)[0]
+        assert time.perf_counter() - began < SECONDS
+        assert ("yaml-syntax", 1) == (problem.code, problem.line)
+
     def test_deep_nesting_up_to_the_size_limit(self, tmp_path):
         path = tmp_path / "deep.yaml"
         path.write_text("rules: " + "[" * 900_000)

@@ -165,12 +165,16 @@ class _EmptyScalarMark:
         if mark.line >= len(self.starts):
             return mark
         index = self.starts[mark.line] + mark.column
-        before = self.text[:index].rstrip(" \t\r\n")
-        if not before.endswith(":"):
+        # Walk back over the blank gap only: no copy of the text, so many empty values in
+        # a large file cost no more than the file's length.
+        i = index
+        while i > 0 and self.text[i - 1] in " \t\r\n":
+            i -= 1
+        if i == 0 or self.text[i - 1] != ":":
             return mark
-        line = mark.line - self.text.count("\n", len(before), index)
-        column = len(before) - (before.rfind("\n") + 1)
-        return yaml.Mark(mark.name, len(before), line, column, None, None)  # type: ignore[arg-type]
+        line = mark.line - self.text.count("\n", i, index)
+        column = i - (self.text.rfind("\n", 0, i) + 1)
+        return yaml.Mark(mark.name, i, line, column, None, None)  # type: ignore[arg-type]
 
 
 def _compose(loader: Any, limits: Limits,
@@ -355,8 +359,9 @@ def _line_column(text: str, index: int) -> tuple[int, int]:
     return text.count("\n", 0, index) + 1, index - line_start + 1
 
 
-#: Syntax errors within this many characters from the start are re-read by PyYAML's parser.
-_REPARSE_LIMIT = 200_000
+#: Syntax errors within this many characters from the start are re-read by PyYAML's parser
+#: (pure Python, about 250 kB/s: this bounds the extra time to a fraction of a second).
+_REPARSE_LIMIT = 64_000
 
 
 def _parse(loader_class: type[yaml.SafeLoader], text: str, limits: Limits,
