@@ -13,6 +13,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from ._yaml import Limits
+from .batch import BatchResult
 from .diagnosis import Advice, Conclusion, Contribution, Diagnosis, Evidence
 from .errors import DiagnosisError, EngineError, ObservationError, Problem, RuleSetError
 from .knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase, check_rules, diagnose, load_rules
@@ -25,6 +26,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "DEFAULT_THRESHOLD",
     "Advice",
+    "BatchResult",
     "Conclusion",
     "Contribution",
     "Diagnosis",

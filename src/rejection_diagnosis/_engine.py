@@ -11,6 +11,9 @@ module owns and nobody else touches:
 * **Sessions are capped and deleting them can crash.** Each ruleset has exactly one
   session (sid "0") that is reused forever: assert the case fact, drain the actions,
   retract the fact. Sessions are never deleted.
+* **Forking copies the engine's memory.** A child process (``diagnose_many`` workers)
+  can use the rulesets compiled before the fork, as long as no engine call was half done:
+  the lock is held across every ``fork()`` and the child starts with a fresh one.
 * **An interrupted drain locks the session.** If anything (a KeyboardInterrupt, an engine
   error) stops a diagnosis between assert and retract, that ruleset is retired and the
   next use registers a fresh copy under a new name.
@@ -24,6 +27,7 @@ one tested.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Mapping
 from typing import Any, Protocol
@@ -48,6 +52,16 @@ _LOCK = threading.RLock()
 _HANDLES: dict[str, int] = {}
 _RETIRED = 0  # rulesets abandoned after an interrupted diagnosis (they cannot be freed)
 _GENERATION: dict[str, int] = {}
+
+
+def _fresh_lock_in_child() -> None:
+    global _LOCK
+    _LOCK = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX: fork only between two engine calls
+    os.register_at_fork(before=_LOCK.acquire, after_in_parent=_LOCK.release,
+                        after_in_child=_fresh_lock_in_child)
 
 
 def engine_stats() -> dict[str, int]:

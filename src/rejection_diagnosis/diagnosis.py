@@ -8,6 +8,7 @@ Turning them into text (:meth:`Diagnosis.explain`) or JSON-ready dicts
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -120,6 +121,13 @@ class Diagnosis:
     insufficient_evidence: bool
     knowledge_base: KnowledgeBase | None = attrs.field(default=None, eq=False, repr=False)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled without its knowledge base: that holds engine handles that mean nothing in
+        # another process (diagnose_many re-attaches the caller's own on the way back).
+        return (_unpickle, (self.causes, self.findings, self.coping, self.next_steps,
+                            self.considered, dict(self.observations), self.threshold,
+                            self.insufficient_evidence))
+
     @property
     def top_cause(self) -> Conclusion | None:
         """The most certain reported cause, or None when the evidence is insufficient."""
@@ -140,3 +148,11 @@ class Diagnosis:
         from .render import diagnosis_to_dict
 
         return diagnosis_to_dict(self)
+
+
+def _unpickle(causes: tuple[Conclusion, ...], findings: tuple[Conclusion, ...],
+              coping: tuple[Advice, ...], next_steps: tuple[Advice, ...],
+              considered: tuple[Conclusion, ...], observations: dict[str, Given],
+              threshold: float, insufficient_evidence: bool) -> Diagnosis:
+    return Diagnosis(causes, findings, coping, next_steps, considered,
+                     MappingProxyType(observations), threshold, insufficient_evidence)
