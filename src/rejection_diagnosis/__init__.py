@@ -10,7 +10,7 @@ inference on durable-rules, MYCIN certainty factors, and explanations of every s
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from ._yaml import Limits
 from .batch import BatchResult
@@ -18,10 +18,21 @@ from .diagnosis import Advice, Conclusion, Contribution, Diagnosis, Evidence
 from .errors import DiagnosisError, EngineError, ObservationError, Problem, RuleSetError
 from .knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase, check_rules, diagnose, load_rules
 
-try:
-    __version__ = version("rejection-diagnosis")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    # __version__ is read from the installed metadata on first use: importlib.metadata
+    # costs tens of milliseconds, more than the rest of `import rejection_diagnosis`.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("rejection-diagnosis")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            found = "0+unknown"
+        globals()["__version__"] = found
+        return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "DEFAULT_THRESHOLD",

@@ -154,6 +154,11 @@ class _Converter:
         raise _Refusal(node, "yaml-syntax", "unsupported YAML node")  # pragma: no cover
 
 
+# libyaml's parser (when PyYAML was built with it) composes the same nodes with the same
+# marks about ten times faster than the pure-Python one.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | Problem:
     """Parse ``raw`` (the bytes of ``path``) into a :class:`Located`, or say what is wrong.
 
@@ -181,7 +186,7 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
     if "\x00" in text:
         return problem(1, 1, "yaml-encoding", "file contains a NUL character; is it a text file?")
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _LOADER(text)
         try:
             root = loader.get_single_node()
         finally:
