@@ -48,6 +48,8 @@ class Matcher(Protocol):
         ...
 
 
+# One encoder for every fact (json.dumps with options builds a new one per call).
+_ENCODE = json.JSONEncoder(allow_nan=False, separators=(",", ":")).encode
 _LOCK = threading.RLock()
 _HANDLES: dict[str, int] = {}
 _RETIRED = 0  # rulesets abandoned after an interrupted diagnosis (they cannot be freed)
@@ -56,7 +58,9 @@ _GENERATION: dict[str, int] = {}
 
 def _fresh_lock_in_child() -> None:
     global _LOCK
-    _LOCK = threading.RLock()
+    # One encoder for every fact (json.dumps with options builds a new one per call).
+_ENCODE = json.JSONEncoder(allow_nan=False, separators=(",", ":")).encode
+_LOCK = threading.RLock()
 
 
 if hasattr(os, "register_at_fork"):  # POSIX: fork only between two engine calls
@@ -98,7 +102,7 @@ class DurableMatcher:
 
     def fired(self, group: Group, fact: Mapping[str, Any]) -> list[str]:
         """Assert ``fact``, collect the names of the rules it fires, retract it again."""
-        payload = json.dumps(fact, allow_nan=False)
+        payload = _ENCODE(fact)
         names: list[str] = []
         with _LOCK:
             handle = _handle(group)

@@ -17,7 +17,7 @@ from ._yaml import Limits
 from .compiler import CompileLimitError, Program, compile_rules
 from .diagnosis import Advice, Conclusion, Diagnosis, rank_key
 from .errors import DiagnosisError, Problem, RuleSetError
-from .inference import infer
+from .inference import Plan, infer
 from .loader import RuleSet, bundled_rules_path, discover, parse_rule_files
 from .observations import Given, normalize
 from .validation import semantic_problems
@@ -54,6 +54,7 @@ class KnowledgeBase:
         self.rules: tuple[m.Rule, ...] = ruleset.rules
         self.files: tuple[str, ...] = ruleset.files
         self._cause_ids = frozenset(self.causes)
+        self._plan = Plan(program)
 
     def __repr__(self) -> str:
         return (f"<KnowledgeBase {len(self.observations)} observations, {len(self.causes)} causes, "
@@ -119,7 +120,7 @@ class KnowledgeBase:
                              chunk_size=chunk_size, mp_context=mp_context)
 
     def _diagnose(self, given: dict[str, Given], threshold: float) -> Diagnosis:
-        inf = infer(self._program, self._matcher, given, self._cause_ids, threshold)
+        inf = infer(self._program, self._matcher, given, self._cause_ids, threshold, self._plan)
         considered: list[Conclusion] = []
         findings: list[Conclusion] = []
         coping: list[Advice] = []
