@@ -40,12 +40,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from engine_floor import EngineFloor, answer_of  # noqa: E402
-from language_floor import LanguageFloor  # noqa: E402
-from synthetic import SIZES, bundled_cases, make_cases, write_knowledge_base  # noqa: E402
+from engine_floor import EngineFloor, answer_of
+from language_floor import LanguageFloor
+from synthetic import SIZES, bundled_cases, make_cases, write_knowledge_base
 
-import rejection_diagnosis as rd  # noqa: E402
-from rejection_diagnosis.loader import bundled_rules_path  # noqa: E402
+import rejection_diagnosis as rd
+from rejection_diagnosis.loader import bundled_rules_path
 
 Case = Mapping[str, Any]
 

@@ -51,7 +51,8 @@ class LanguageFloor:
         for rule, alternatives in enumerate(program.alternatives):
             layer = self.index[program.rule_layer[rule]]
             for alt in alternatives:
-                predicate = eval("lambda v: " + " and ".join(_source(t) for t in alt.tests))  # noqa: S307 - our own generated code
+                # eval of our own generated code: one compiled expression per alternative.
+                predicate = eval("lambda v: " + " and ".join(_source(t) for t in alt.tests))
                 layer.setdefault(alt.tests[0].prop, []).append((predicate, rule, alt.index))
 
     def run(self, case: Mapping[str, Any]) -> Answer:

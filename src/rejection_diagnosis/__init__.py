@@ -19,7 +19,6 @@ from .errors import DiagnosisError, EngineError, ObservationError, Problem, Rule
 from .knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase, check_rules, diagnose, load_rules
 
 
-
 def __getattr__(name: str) -> Any:
     # __version__ is read from the installed metadata on first use: importlib.metadata
     # costs tens of milliseconds, more than the rest of `import rejection_diagnosis`.

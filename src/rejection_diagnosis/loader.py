@@ -76,8 +76,9 @@ def _validator() -> jsonschema.protocols.Validator:
     published = schema()
     defs = {**published["$defs"], "when": {}}
     checked = {k: _inline(v, defs) for k, v in published.items() if k != "$defs"}
-    cls = jsonschema.validators.validator_for(published)
-    return cast(jsonschema.protocols.Validator, cls(checked))
+    validator: jsonschema.protocols.Validator = jsonschema.validators.validator_for(
+        published)(checked)
+    return validator
 
 
 def _inline(node: Any, defs: dict[str, Any]) -> Any:
