@@ -23,6 +23,7 @@ from typing import Any
 import durable_rules_engine as dre
 
 from rejection_diagnosis import KnowledgeBase
+from rejection_diagnosis.certainty import combine_many, reaches
 from rejection_diagnosis.compiler import EVIDENCE_PROPERTY
 
 __all__ = ["Answer", "EngineFloor", "Plan", "answer", "answer_of", "settle"]
@@ -40,21 +41,9 @@ def answer_of(dx: Any) -> Answer:
 
 
 def _combine(contributions: list[float]) -> float:
-    keep = against = 1.0
-    for c in sorted(contributions):
-        if c > 0:
-            keep *= 1.0 - c
-        elif c < 0:
-            against *= 1.0 + c
-    positive, negative = 1.0 - keep, against - 1.0
-    if positive == 0.0:
-        return negative
-    if negative == 0.0:
-        return positive
-    smaller = min(positive, -negative)
-    if smaller >= 1.0:
-        return 0.0
-    return max(-1.0, min(1.0, (positive + negative) / (1.0 - smaller)))
+    # The library's own arithmetic (pure functions): the floors differ in how rules are
+    # matched and results built, not in how certainties add up.
+    return combine_many(contributions)
 
 
 class Plan:
@@ -115,7 +104,7 @@ class EngineFloor:
         for layer, ((groups, index), handles) in enumerate(zip(plan.layers, self.handles,
                                                               strict=True)):
             if layer == plan.evidence_layer:
-                sufficient = any(certainty.get(c, 0.0) >= threshold for c in plan.causes)
+                sufficient = any(reaches(certainty.get(c, 0.0), threshold) for c in plan.causes)
                 values[EVIDENCE_PROPERTY] = "sufficient" if sufficient else "insufficient"
             visit = sorted({n for p in values for n in index.get(p, ())})
             fired: dict[int, float] = {}
@@ -169,7 +158,7 @@ def settle(plan: Plan, fired: dict[int, float], contributions: dict[str, list[fl
 
 def answer(plan: Plan, certainty: dict[str, float], threshold: float) -> Answer:
     causes = tuple(sorted((n, round(c, 9)) for n, c in certainty.items()
-                          if n in plan.causes and c >= threshold))
+                          if n in plan.causes and reaches(c, threshold)))
     recs = tuple(sorted((n, round(c, 9)) for n, c in certainty.items()
-                        if n in plan.recommendations and c >= threshold))
+                        if n in plan.recommendations and reaches(c, threshold)))
     return causes, recs

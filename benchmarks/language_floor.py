@@ -16,6 +16,7 @@ from typing import Any
 from engine_floor import Answer, Plan, answer, settle
 
 from rejection_diagnosis import KnowledgeBase
+from rejection_diagnosis.certainty import reaches
 from rejection_diagnosis.compiler import EVIDENCE_PROPERTY, Test
 
 __all__ = ["LanguageFloor"]
@@ -73,7 +74,7 @@ class LanguageFloor:
         subjects = plan.subjects
         for layer, index in enumerate(self.index):
             if layer == plan.evidence_layer:
-                sufficient = any(certainty.get(c, 0.0) >= threshold for c in plan.causes)
+                sufficient = any(reaches(certainty.get(c, 0.0), threshold) for c in plan.causes)
                 values[EVIDENCE_PROPERTY] = "sufficient" if sufficient else "insufficient"
             fired: dict[int, float] = {}
             for prop in list(values):

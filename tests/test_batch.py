@@ -135,3 +135,28 @@ def _tiny_path() -> str:
     if not path.exists() or path.read_text(encoding="utf-8") != textwrap.dedent(TINY):
         path.write_text(textwrap.dedent(TINY), encoding="utf-8")
     return str(path)
+
+
+def test_workers_forked_while_another_thread_diagnoses_work(tiny_kb: rd.KnowledgeBase) -> None:
+    import threading
+
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def busy() -> None:
+        try:
+            while not stop.is_set():
+                tiny_kb.diagnose({"reposted": True, "days": 30})
+        except BaseException as exc:  # pragma: no cover - reported by the assert below
+            errors.append(exc)
+
+    thread = threading.Thread(target=busy)
+    thread.start()
+    try:
+        for _ in range(3):
+            results = list(tiny_kb.diagnose_many(CASES * 10, workers=2, chunk_size=5))
+            assert _expected(tiny_kb, CASES * 10) == _actual(results)
+    finally:
+        stop.set()
+        thread.join()
+    assert [] == errors

@@ -88,8 +88,8 @@ class TestDeterminism:
         assert 1 == len(results)
 
     def test_rule_order_in_files_does_not_change_certainties(self, write_rules):
-        from tests.conftest import TINY
         import yaml
+        from tests.conftest import TINY
 
         data = yaml.safe_load(TINY)
         data["rules"].reverse()
@@ -119,3 +119,23 @@ class TestResultShape:
         dx = rd.diagnose({})
         assert dx.insufficient_evidence
         assert dx.knowledge_base is rd.load_rules()
+
+
+class TestThresholdEdges:
+    def test_single_contribution_exactly_at_threshold_is_reported(self, write_rules):
+        # Regression: 1 - (1 - 0.2) is 0.19999999999999996, which once hid the cause.
+        kb = rd.load_rules(write_rules("""
+            observations:
+              - {id: x, type: boolean, description: X., question: 'X?'}
+            causes:
+              - {id: c, title: C, description: C.}
+            rules:
+              - {id: r, when: {x: true}, then: {cause: c, certainty: 0.2}, because: b}
+            """))
+        dx = kb.diagnose({"x": True})
+        assert (0.2, ["c"]) == (dx.considered[0].certainty, [c.id for c in dx.causes])
+
+    def test_fired_lists_every_rule_that_fired_even_below_threshold(self, tiny_kb):
+        dx = tiny_kb.diagnose({"reposted": {"value": True, "certainty": 0.1}})
+        assert ("always-ask", "reposted-fit", "reposted-not-budget") == tuple(sorted(dx.fired))
+        assert [] == list(dx.causes)

@@ -26,6 +26,7 @@ one tested.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -56,15 +57,21 @@ _RETIRED = 0  # rulesets abandoned after an interrupted diagnosis (they cannot b
 _GENERATION: dict[str, int] = {}
 
 
+def _hold_across_fork() -> None:
+    _LOCK.acquire()
+
+
+def _release_after_fork() -> None:
+    _LOCK.release()
+
+
 def _fresh_lock_in_child() -> None:
     global _LOCK
-    # One encoder for every fact (json.dumps with options builds a new one per call).
-_ENCODE = json.JSONEncoder(allow_nan=False, separators=(",", ":")).encode
-_LOCK = threading.RLock()
+    _LOCK = threading.RLock()
 
 
 if hasattr(os, "register_at_fork"):  # POSIX: fork only between two engine calls
-    os.register_at_fork(before=_LOCK.acquire, after_in_parent=_LOCK.release,
+    os.register_at_fork(before=_hold_across_fork, after_in_parent=_release_after_fork,
                         after_in_child=_fresh_lock_in_child)
 
 
@@ -132,9 +139,7 @@ class DurableMatcher:
             finally:
                 if not clean:
                     if asserted:
-                        try:
+                        with contextlib.suppress(Exception):
                             _dre.retract_fact(handle, payload)
-                        except Exception:  # noqa: S110 - the ruleset is retired below anyway
-                            pass
                     _retire(group)
         return names

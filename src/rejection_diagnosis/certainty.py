@@ -18,7 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["combine", "combine_many", "combine_totals", "split_totals"]
+__all__ = ["EPSILON", "combine", "combine_many", "combine_totals", "reaches", "split_totals"]
+
+#: Certainties closer than this are equal when compared with a threshold, so that float
+#: noise (0.1 + 0.1 combining to 0.19 with a trailing ...9) never decides what is reported.
+EPSILON = 1e-9
+
+
+def reaches(certainty: float, threshold: float) -> bool:
+    """``certainty >= threshold``, tolerant of float noise below :data:`EPSILON`."""
+    return certainty >= threshold - EPSILON
 
 
 def combine(a: float, b: float) -> float:
@@ -28,15 +37,16 @@ def combine(a: float, b: float) -> float:
 
 def split_totals(contributions: Iterable[float]) -> tuple[float, float]:
     """The combined positive total P in [0, 1] and negative total N in [-1, 0]."""
-    keep = 1.0
-    against = 1.0
+    positive = 0.0
+    negative = 0.0
+    # Folding in sorted order makes the result independent of the input order to the last
+    # bit, and a single contribution comes back exactly (0.2 stays 0.2, not 0.19999...).
     for c in sorted(contributions):
         if c > 0:
-            keep *= 1.0 - c
+            positive = positive + c - positive * c
         elif c < 0:
-            against *= 1.0 + c
-    # 1 - prod(1 - a_i) is the closed form of folding a + b - ab over all positives.
-    return 1.0 - keep, against - 1.0
+            negative = negative + c + negative * c
+    return positive, negative
 
 
 def combine_many(contributions: Iterable[float]) -> float:

@@ -29,6 +29,7 @@ from typing import Any, Literal
 import attrs
 
 from . import model as m
+from .certainty import EPSILON
 
 __all__ = [
     "MAX_ALTERNATIVES",
@@ -189,20 +190,22 @@ def expand(cond: m.Condition, negate: bool = False) -> list[tuple[Test, ...]]:
     plain test fails, so De Morgan's laws and distribution remain valid.
     """
     if isinstance(cond, m.Compare):
-        op: str = cond.op
-        if op == "between":
-            lo, hi = cond.operand  # type: ignore[misc]
+        op: TestOp
+        operand: Any = cond.operand
+        if cond.op == "between":
+            assert isinstance(operand, tuple)
+            lo, hi = operand
             if negate:
                 return [(_test(cond, "lt", lo, True),), (_test(cond, "gt", hi, True),)]
             return [(_test(cond, "ge", lo, False), _test(cond, "le", hi, False))]
-        if op == "in" and isinstance(cond.operand, tuple) and len(set(cond.operand)) == 1:
-            op, operand = "eq", cond.operand[0]
-        else:
-            operand = cond.operand
-        return [(_test(cond, _COMPLEMENT[op] if negate else op, operand, negate),)]  # type: ignore[arg-type]
+        op = cond.op
+        if op == "in" and isinstance(operand, tuple) and len(set(operand)) == 1:
+            op, operand = "eq", operand[0]
+        return [(_test(cond, _COMPLEMENT[op] if negate else op, operand, negate),)]
     if isinstance(cond, m.ConclusionTest):
+        # EPSILON keeps float noise in a combined certainty from deciding the test.
         test = Test(cond.kind, cond.id, "le" if negate else "ge",
-                    -cond.min if negate else cond.min, negate, cond)
+                    -cond.min + EPSILON if negate else cond.min - EPSILON, negate, cond)
         return [(test,)]
     if isinstance(cond, m.EvidenceTest):
         wanted = cond.sufficient != negate

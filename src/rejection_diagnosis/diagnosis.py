@@ -109,6 +109,8 @@ class Diagnosis:
         observations: the observations used, as checked and normalised.
         threshold: the reporting threshold of this diagnosis.
         insufficient_evidence: no cause reached ``threshold``.
+        fired: the id of every rule that fired, layer by layer, reported or not (what rule
+            coverage is measured with).
     """
 
     causes: tuple[Conclusion, ...]
@@ -119,14 +121,16 @@ class Diagnosis:
     observations: Mapping[str, Given]
     threshold: float
     insufficient_evidence: bool
+    fired: tuple[str, ...] = ()
     knowledge_base: KnowledgeBase | None = attrs.field(default=None, eq=False, repr=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled without its knowledge base: that holds engine handles that mean nothing in
         # another process (diagnose_many re-attaches the caller's own on the way back).
-        return (_unpickle, (self.causes, self.findings, self.coping, self.next_steps,
-                            self.considered, dict(self.observations), self.threshold,
-                            self.insufficient_evidence))
+        state = {f.name: getattr(self, f.name) for f in attrs.fields(Diagnosis)
+                 if f.name != "knowledge_base"}
+        state["observations"] = dict(self.observations)
+        return (_unpickle, (state,))
 
     @property
     def top_cause(self) -> Conclusion | None:
@@ -150,9 +154,6 @@ class Diagnosis:
         return diagnosis_to_dict(self)
 
 
-def _unpickle(causes: tuple[Conclusion, ...], findings: tuple[Conclusion, ...],
-              coping: tuple[Advice, ...], next_steps: tuple[Advice, ...],
-              considered: tuple[Conclusion, ...], observations: dict[str, Given],
-              threshold: float, insufficient_evidence: bool) -> Diagnosis:
-    return Diagnosis(causes, findings, coping, next_steps, considered,
-                     MappingProxyType(observations), threshold, insufficient_evidence)
+def _unpickle(state: dict[str, Any]) -> Diagnosis:
+    state["observations"] = MappingProxyType(state["observations"])
+    return Diagnosis(**state)

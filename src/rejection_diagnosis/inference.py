@@ -7,7 +7,7 @@ from typing import Any
 
 from . import model as m
 from ._engine import Matcher
-from .certainty import combine_totals, split_totals
+from .certainty import combine_totals, reaches, split_totals
 from .compiler import Group, Program, Test, prop_name
 from .diagnosis import Contribution, Evidence
 from .observations import Given
@@ -18,9 +18,10 @@ __all__ = ["Inference", "Plan", "infer"]
 class Inference:
     """What one run produced: contributions per conclusion and combined certainties."""
 
-    __slots__ = ("certainty", "contributions", "evidence_sufficient", "totals")
+    __slots__ = ("certainty", "contributions", "evidence_sufficient", "fired", "totals")
 
     def __init__(self) -> None:
+        self.fired: list[str] = []
         self.contributions: dict[str, list[Contribution]] = {}
         self.certainty: dict[str, float] = {}
         self.totals: dict[str, tuple[float, float]] = {}
@@ -105,6 +106,7 @@ def infer(program: Program, matcher: Matcher, given: Mapping[str, Given],
                 contribution = _contribution(plan, rule_index, rule, sorted(fired[rule_index]),
                                              given, inf)
                 contributions.setdefault(rule.conclusion, []).append(contribution)
+                inf.fired.append(rule.id)
                 touched.add(rule.conclusion)
         for node in touched:
             positive, negative = split_totals([c.contribution for c in contributions[node]])
@@ -120,7 +122,7 @@ def infer(program: Program, matcher: Matcher, given: Mapping[str, Given],
 
 
 def _sufficient(inf: Inference, cause_ids: frozenset[str], threshold: float) -> bool:
-    return any(inf.certainty.get(c, 0.0) >= threshold for c in cause_ids)
+    return any(reaches(inf.certainty.get(c, 0.0), threshold) for c in cause_ids)
 
 
 #: Explanation objects are immutable, and the same rule fires on the same values again

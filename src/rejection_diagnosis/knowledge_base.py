@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from . import model as m
 from ._engine import DurableMatcher, Matcher
 from ._yaml import Limits
+from .certainty import reaches
 from .compiler import CompileLimitError, Program, compile_rules
 from .diagnosis import Advice, Conclusion, Diagnosis, rank_key
 from .errors import DiagnosisError, Problem, RuleSetError
@@ -138,12 +139,12 @@ class KnowledgeBase:
                 if certainty > 0:
                     findings.append(Conclusion(node, "finding", finding.title, finding.description,
                                                certainty, positive, negative, ordered))
-            elif certainty >= threshold:
+            elif reaches(certainty, threshold):
                 rec = self.recommendations[node]
                 advice = Advice(node, rec.kind, rec.title, rec.text, certainty, ordered, rec.source)
                 (coping if rec.kind == "coping" else next_steps).append(advice)
         considered.sort(key=rank_key)
-        causes = tuple(c for c in considered if c.certainty >= threshold)
+        causes = tuple(c for c in considered if reaches(c.certainty, threshold))
         return Diagnosis(
             causes=causes,
             findings=tuple(sorted(findings, key=rank_key)),
@@ -153,6 +154,7 @@ class KnowledgeBase:
             observations=MappingProxyType(dict(sorted(given.items()))),
             threshold=threshold,
             insufficient_evidence=not causes,
+            fired=tuple(inf.fired),
             knowledge_base=self,
         )
 

@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 
@@ -288,7 +288,7 @@ class _FileParser:
             inner = self.condition(raw["not"], (*ypath, "not"), rule_id)
             return None if inner is None else m.Not(inner, where)
         if "cause" in raw or "finding" in raw:
-            kind = "cause" if "cause" in raw else "finding"
+            kind: Literal["cause", "finding"] = "cause" if "cause" in raw else "finding"
             extra = [k for k in keys if k not in (kind, "min")]
             if extra:
                 self.error((*ypath, extra[0]), "condition",
@@ -328,7 +328,7 @@ class _FileParser:
             return None
         return tuple(cast(list[m.Condition], parsed))
 
-    def _extra_keys(self, raw: dict[str, Any], ypath: YamlPath, rule_id: str) -> None:
+    def _extra_keys(self, raw: dict[str, Any], ypath: YamlPath, rule_id: str) -> m.Condition | None:
         keys = ", ".join(repr(k) for k in raw)
         self.error((*ypath, list(raw)[1]), "condition",
                    f"one condition per mapping (found {keys}); put each under 'all:' as its "
@@ -416,9 +416,11 @@ def _deepest(err: jsonschema.ValidationError) -> jsonschema.ValidationError:
 
 def _schema_message(err: jsonschema.ValidationError, ypath: YamlPath) -> str:
     where = format_yaml_path(ypath) or "file"
+    sub: dict[str, Any] = err.schema if isinstance(err.schema, dict) else {}
     if err.validator == "additionalProperties":
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        allowed = sorted(err.schema.get("properties", {}))
+        instance: dict[str, Any] = err.instance if isinstance(err.instance, dict) else {}
+        extra = sorted(set(instance) - set(sub.get("properties", {})))
+        allowed = sorted(sub.get("properties", {}))
         hints = ", ".join(f"{k!r}{_suggest(k, allowed)}" for k in extra)
         return f"{where}: unexpected key {hints}; allowed keys are {', '.join(allowed)}"
     if err.validator == "required":
@@ -427,7 +429,7 @@ def _schema_message(err: jsonschema.ValidationError, ypath: YamlPath) -> str:
         return (f"{where}: {err.instance!r} is not a valid id (lower-case letters, digits and '_'"
                 f"{', and -' if 'rule' in where else ''}, starting with a letter)")
     if err.validator == "enum":
-        options = ", ".join(repr(v) for v in err.validator_value)
+        options = ", ".join(repr(v) for v in cast(list[Any], err.validator_value))
         return f"{where}: {err.instance!r} is not one of {options}"
     if err.validator in ("minimum", "maximum") and "certainty" in where:
         return f"{where}: certainty {err.instance!r} is outside [-1, 1]"

@@ -20,7 +20,7 @@ from .errors import ObservationError
 from .model import Observation
 from .validation import did_you_mean
 
-__all__ = ["Given", "MAX_OBSERVATIONS", "normalize"]
+__all__ = ["MAX_OBSERVATIONS", "Given", "normalize"]
 
 #: Most observations one case may hold (a bound against accidental or hostile input).
 MAX_OBSERVATIONS = 10_000

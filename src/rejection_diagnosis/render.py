@@ -67,6 +67,7 @@ def diagnosis_to_dict(dx: Diagnosis) -> dict[str, Any]:
         "coping": [_advice_dict(a) for a in dx.coping],
         "next_steps": [_advice_dict(a) for a in dx.next_steps],
         "considered": [_conclusion_dict(c) for c in dx.considered],
+        "fired_rules": list(dx.fired),
         "observations": {
             k: {"value": g.value, "certainty": g.certainty}
             for k, g in sorted(dx.observations.items())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Mapping
-from typing import Union
 
 from . import model as m
 from .errors import Problem
@@ -18,7 +17,7 @@ from .loader import RuleSet
 
 __all__ = ["iter_conditions", "semantic_problems"]
 
-Item = Union[m.Observation, m.Finding, m.Cause, m.Recommendation]
+Item = m.Observation | m.Finding | m.Cause | m.Recommendation
 
 
 def iter_conditions(condition: m.Condition) -> Iterator[m.Condition]:
@@ -47,9 +46,10 @@ def semantic_problems(rs: RuleSet) -> list[Problem]:
     """All semantic errors of ``rs`` (lint warnings live in :mod:`.lint`)."""
     problems: list[Problem] = []
     items: dict[str, Item] = {}
-    kind_of = {m.Observation: "observation", m.Finding: "finding", m.Cause: "cause",
-               m.Recommendation: "recommendation"}
-    for item in (*rs.observations, *rs.findings, *rs.causes, *rs.recommendations):
+    kind_of: dict[type, str] = {m.Observation: "observation", m.Finding: "finding",
+                                m.Cause: "cause", m.Recommendation: "recommendation"}
+    everything: list[Item] = [*rs.observations, *rs.findings, *rs.causes, *rs.recommendations]
+    for item in everything:
         first = items.get(item.id)
         if first is not None:
             problems.append(_problem(
