@@ -68,11 +68,14 @@ def _run_child(code: str) -> Any:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def import_time(runs: int) -> float:
-    """Median wall time of ``import rejection_diagnosis`` in a fresh process, in ms."""
-    code = ("import time; t = time.perf_counter(); import rejection_diagnosis; "
-            "print((time.perf_counter() - t) * 1e3)")
-    return statistics.median(float(_run_child(code)) for _ in range(runs))
+def import_time(runs: int) -> dict[str, float]:
+    """Median CPU and wall time of ``import rejection_diagnosis`` in fresh processes, in ms."""
+    code = ("import json, time; c = time.process_time(); t = time.perf_counter(); "
+            "import rejection_diagnosis; "
+            "print(json.dumps({'cpu_ms': (time.process_time() - c) * 1e3, "
+            "'wall_ms': (time.perf_counter() - t) * 1e3}))")
+    results = [_run_child(code) for _ in range(runs)]
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
 
 
 _LOAD_CODE = """
@@ -82,13 +85,15 @@ def rss():
         return int(f.read().split()[1]) * {page}
 import rejection_diagnosis as rd
 before = rss()
-t = time.perf_counter(); kb = rd.load_rules({paths}); cold = time.perf_counter() - t
+c = time.process_time(); t = time.perf_counter(); kb = rd.load_rules({paths})
+cold = time.perf_counter() - t; cold_cpu = time.process_time() - c
 after = rss()
 warm = []
 for _ in range(5):
     t = time.perf_counter(); rd.load_rules({paths}); warm.append(time.perf_counter() - t)
 warm.sort()
-print(json.dumps({{"cold_ms": cold * 1e3, "warm_ms": warm[2] * 1e3,
+print(json.dumps({{"cold_ms": cold_cpu * 1e3, "cold_wall_ms": cold * 1e3,
+                  "warm_ms": warm[2] * 1e3,
                   "rss_mb": (after - before) / 2**20}}))
 """
 
@@ -118,7 +123,8 @@ def check_answers(kb: rd.KnowledgeBase, floors: Sequence[Any], cases: Sequence[C
 
 
 def time_interleaved(functions: Mapping[str, Callable[[Case], Any]], cases: Sequence[Case],
-                     rounds: int) -> dict[str, list[float]]:
+                     rounds: int, clock: Callable[[], float] = time.perf_counter,
+                     ) -> dict[str, list[float]]:
     """Seconds per case of each function: the best of ``rounds`` calls on that case.
 
     Rounds are interleaved (every function runs over every case, then the next round), so
@@ -126,7 +132,6 @@ def time_interleaved(functions: Mapping[str, Callable[[Case], Any]], cases: Sequ
     shared machine from the figures while keeping the spread between cases (p95).
     """
     best: dict[str, list[float]] = {name: [float("inf")] * len(cases) for name in functions}
-    clock = time.perf_counter
     for _ in range(rounds):
         for name, function in functions.items():
             bucket = best[name]
@@ -205,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--batch-cases", type=int, default=None,
                         help="cases for the diagnose_many figures (default 10000)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                        help="per-case clock: cpu (this thread's CPU time, default: a busy "
+                             "machine's other processes do not count) or wall")
     args = parser.parse_args(argv)
     quick = args.quick
     sizes = ([int(s) for s in args.sizes.split(",")] if args.sizes
@@ -216,6 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print(f"rejection-diagnosis {rd.__version__} on Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs; {n_cases} cases x {rounds} rounds per knowledge base; "
+          f"{args.clock} clock; "
           f"seed {args.seed}{'; QUICK mode (figures not meaningful)' if quick else ''}")
     print("load average at start (1, 5, 15 min): "
           + ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -250,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_answers(kb, floors, cases, label)
         times = time_interleaved(
             {"library": kb.diagnose, "engine": floors[0].run, "language": floors[1].run},
-            cases, rounds)
+            cases, rounds, time.thread_time if args.clock == "cpu" else time.perf_counter)
         s = {name: summary(t) for name, t in times.items()}
         fired = fired_per_case(kb, cases)
         figures[label] = {"rules": len(kb.rules), "fired": fired, "load": loads, **s}
@@ -264,15 +273,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         ])
         if label != "bundled random":
             load_rows.append([label, len(kb.rules), f"{loads['cold_ms']:.0f}",
-                              f"{loads['warm_ms']:.2f}", f"{loads['rss_mb']:.1f}"])
+                              f"{loads['cold_wall_ms']:.0f}", f"{loads['warm_ms']:.2f}",
+                              f"{loads['rss_mb']:.1f}"])
 
     print_table(
         "Diagnosis: per case (microseconds), answers checked equal across all three",
         ["knowledge base", "rules", "cases", "fired/case", "lib median", "lib p95", "lib cases/s",
          "engine floor", "language floor", "lib/engine", "lib/language"], diag_rows)
     print_table("Loading (milliseconds) and resident memory added by one loaded knowledge base",
-                ["knowledge base", "rules", "cold load", "warm load", "RSS MB"], load_rows)
-    print(f"\nimport rejection_diagnosis: {imported:.0f} ms (median of fresh processes)")
+                ["knowledge base", "rules", "cold load (cpu)", "cold load (wall)", "warm load",
+                 "RSS MB"], load_rows)
+    print(f"\nimport rejection_diagnosis: {imported['cpu_ms']:.0f} ms cpu, "
+          f"{imported['wall_ms']:.0f} ms wall (median of fresh processes)")
 
     kb = rd.load_rules()
     batch = batch_figures(kb, bundled_cases(kb.observations, batch_cases, args.seed + 1),
@@ -291,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def print_targets(figures: Mapping[str, Mapping[str, Any]], imported: float,
+def print_targets(figures: Mapping[str, Mapping[str, Any]], imported: Mapping[str, float],
                   batch: Mapping[str, float], sizes: Sequence[int]) -> None:
     """Each target of the issue with the measured figure and whether it is met."""
     rows: list[list[Any]] = []
@@ -316,9 +328,9 @@ def print_targets(figures: Mapping[str, Mapping[str, Any]], imported: float,
         target("latency growth 300 -> 5000 rules",
                figures["synthetic 5000"]["library"]["median_us"]
                / figures["synthetic 300"]["library"]["median_us"], 3, "x")
-    target("bundled: cold load", bundled["load"]["cold_ms"], 100, " ms")
+    target("bundled: cold load (cpu)", bundled["load"]["cold_ms"], 100, " ms")
     target("bundled: warm load", bundled["load"]["warm_ms"], 5, " ms")
-    target("import rejection_diagnosis", imported, 150, " ms")
+    target("import rejection_diagnosis (cpu)", imported["cpu_ms"], 150, " ms")
     for kind in ("objects", "json"):
         value = batch[f"{kind}_2"] / batch[f"{kind}_1"]
         met = value >= 1.8

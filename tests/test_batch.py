@@ -160,3 +160,16 @@ def test_workers_forked_while_another_thread_diagnoses_work(tiny_kb: rd.Knowledg
         stop.set()
         thread.join()
     assert [] == errors
+
+
+def test_readme_batch_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Speed and batches"):]
+    code = section[section.index("```python\n") + 10: section.index("```", section.index(
+        "```python\n") + 10)]
+    exec(compile(code, "README.md", "exec"), {})
+    lines = capsys.readouterr().out.splitlines()
+    assert ["0", "1", "2"] == [line.split()[0] for line in lines]
+    assert "posting_reposted" in lines[1]
