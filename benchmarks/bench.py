@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -162,16 +163,34 @@ def fired_per_case(kb: rd.KnowledgeBase, cases: Sequence[Case]) -> float:
     return total / len(cases)
 
 
+def _cpu() -> tuple[float, float]:
+    """CPU seconds used so far by this process and by its finished children."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
+
+
 def batch_figures(kb: rd.KnowledgeBase, cases: Sequence[Case], check: bool) -> dict[str, float]:
-    """Throughput of diagnose_many at 1 and 2 workers, as Diagnosis objects and as JSON."""
+    """Throughput of diagnose_many at 1 and 2 workers, as Diagnosis objects and as JSON.
+
+    Besides wall-clock throughput, the CPU time of the caller and of the workers is
+    recorded: on a machine whose cores are busy with other work, ``n / max(caller CPU,
+    workers' CPU / 2)`` is the throughput two free cores would give (the caller and each
+    worker run in parallel, so the busiest of them sets the pace).
+    """
     figures: dict[str, float] = {}
     for as_json in (False, True):
+        kind = "json" if as_json else "objects"
         outputs = {}
         for workers in (1, 2):
+            me, children = _cpu()
             start = time.perf_counter()
             results = list(kb.diagnose_many(cases, workers=workers, as_json=as_json))
-            figures[f"{'json' if as_json else 'objects'}_{workers}"] = (
-                len(results) / (time.perf_counter() - start))
+            wall = time.perf_counter() - start
+            me_after, children_after = _cpu()
+            figures[f"{kind}_{workers}"] = len(results) / wall
+            busiest = max(me_after - me, (children_after - children) / workers)
+            figures[f"{kind}_{workers}_cpu"] = len(results) / busiest
             outputs[workers] = [r.json if as_json else r.diagnosis for r in results]
         if check and outputs[1] != outputs[2]:
             raise Mismatch("diagnose_many: 2 workers disagree with 1 worker")
@@ -289,10 +308,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     kb = rd.load_rules()
     batch = batch_figures(kb, bundled_cases(kb.observations, batch_cases, args.seed + 1),
                           check=True)
-    print_table(f"diagnose_many on the bundled knowledge base, {batch_cases:,} cases (cases/s)",
-                ["results as", "1 worker", "2 workers", "speed-up"],
+    print_table(f"diagnose_many on the bundled knowledge base, {batch_cases:,} random cases "
+                "(cases/s; 'cpu-bound' = with two free cores, from CPU accounting)",
+                ["results as", "1 worker", "2 workers", "speed-up", "cpu-bound 1",
+                 "cpu-bound 2", "cpu-bound speed-up"],
                 [[kind, f"{batch[f'{kind}_1']:,.0f}", f"{batch[f'{kind}_2']:,.0f}",
-                  f"{batch[f'{kind}_2'] / batch[f'{kind}_1']:.2f}x"]
+                  f"{batch[f'{kind}_2'] / batch[f'{kind}_1']:.2f}x",
+                  f"{batch[f'{kind}_1_cpu']:,.0f}", f"{batch[f'{kind}_2_cpu']:,.0f}",
+                  f"{batch[f'{kind}_2_cpu'] / batch[f'{kind}_1_cpu']:.2f}x"]
                  for kind in ("objects", "json")])
 
     print("load average at the end (1, 5, 15 min): "
@@ -332,10 +355,12 @@ def print_targets(figures: Mapping[str, Mapping[str, Any]], imported: Mapping[st
     target("bundled: warm load", bundled["load"]["warm_ms"], 5, " ms")
     target("import rejection_diagnosis (cpu)", imported["cpu_ms"], 150, " ms")
     for kind in ("objects", "json"):
-        value = batch[f"{kind}_2"] / batch[f"{kind}_1"]
-        met = value >= 1.8
-        rows.append([f"diagnose_many 2 vs 1 worker ({kind})", f"{value:.2f}x", ">= 1.8x",
-                     "met" if met else "MISSED", "" if met else f"short by {1.8 / value:.2f}x"])
+        for suffix, how in (("", "wall"), ("_cpu", "cpu-bound")):
+            value = batch[f"{kind}_2{suffix}"] / batch[f"{kind}_1{suffix}"]
+            met = value >= 1.8
+            rows.append([f"diagnose_many 2 vs 1 worker ({kind}, {how})", f"{value:.2f}x",
+                         ">= 1.8x", "met" if met else "MISSED",
+                         "" if met else f"short by {1.8 / value:.2f}x"])
     print_table("Targets", ["target", "measured", "target", "", ""], rows)
 
 
