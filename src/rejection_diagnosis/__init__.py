@@ -14,6 +14,22 @@ from typing import Any
 
 from ._yaml import Limits
 from .batch import BatchResult
+from .consult import (
+    AnswerError,
+    CertaintyChange,
+    Consultation,
+    Effect,
+    How,
+    Question,
+    QuestionWhy,
+    RuleCheck,
+    RuleUse,
+    Step,
+    TestStatus,
+    UnknownCauseError,
+    WhatIf,
+    WhyNot,
+)
 from .diagnosis import Advice, Conclusion, Contribution, Diagnosis, Evidence
 from .errors import DiagnosisError, EngineError, ObservationError, Problem, RuleSetError
 from .knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase, check_rules, diagnose, load_rules
@@ -36,18 +52,32 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "DEFAULT_THRESHOLD",
     "Advice",
+    "AnswerError",
     "BatchResult",
+    "CertaintyChange",
     "Conclusion",
+    "Consultation",
     "Contribution",
     "Diagnosis",
     "DiagnosisError",
+    "Effect",
     "EngineError",
     "Evidence",
+    "How",
     "KnowledgeBase",
     "Limits",
     "ObservationError",
     "Problem",
+    "Question",
+    "QuestionWhy",
+    "RuleCheck",
     "RuleSetError",
+    "RuleUse",
+    "Step",
+    "TestStatus",
+    "UnknownCauseError",
+    "WhatIf",
+    "WhyNot",
     "__version__",
     "check_rules",
     "diagnose",

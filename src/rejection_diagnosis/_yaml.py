@@ -59,12 +59,20 @@ class Located:
 
     data: Any
     marks: dict[YamlPath, tuple[int, int]]
+    #: Position of the *key* of each mapping entry (``marks`` holds its value's position).
+    keys: dict[YamlPath, tuple[int, int]] = attrs.field(factory=dict)
+    #: Problems that did not stop the reading (duplicate keys: the first one is kept).
+    problems: tuple[Problem, ...] = ()
 
     def mark(self, path: YamlPath) -> tuple[int, int]:
         """The position of ``path``, or of its nearest ancestor that has one."""
         while path not in self.marks and path:
             path = path[:-1]
         return self.marks.get(path, (1, 1))
+
+    def key_mark(self, path: YamlPath) -> tuple[int, int]:
+        """The position of the key that names ``path``, else :meth:`mark`."""
+        return self.keys.get(path) or self.mark(path)
 
 
 class _Refusal(Exception):
@@ -94,6 +102,10 @@ class _Converter:
         self.limits = limits
         self.count = 0
         self.marks: dict[YamlPath, tuple[int, int]] = {}
+        self.keys: dict[YamlPath, tuple[int, int]] = {}
+        # Duplicate keys as (key node, message): reported, but reading goes on so that the
+        # author sees every other problem of the file in the same pass.
+        self.duplicates: list[tuple[Node, str]] = []
         self._scalars = yaml.SafeLoader("")
 
     def convert(self, node: Node, path: YamlPath, depth: int) -> Any:
@@ -141,13 +153,14 @@ class _Converter:
                 if not isinstance(key, str):
                     key = str(key_node.value)
                 if key in result:
-                    first = self.marks.get((*path, key), (0, 0))
-                    raise _Refusal(
+                    first = self.keys.get((*path, key), (0, 0))
+                    self.duplicates.append((
                         key_node,
-                        "yaml-duplicate-key",
-                        f"duplicate key {key!r} (first at line {first[0]}); "
-                        "YAML would silently keep only the last one",
-                    )
+                        f"duplicate key {key!r} (first at line {first[0]}, column {first[1]}); "
+                        "plain YAML would silently keep only the last one: remove or rename one",
+                    ))
+                    continue
+                self.keys[(*path, key)] = _position(key_node)
                 self.marks[(*path, key)] = _position(value_node)
                 result[key] = self.convert(value_node, (*path, key), depth + 1)
             return result
@@ -174,14 +187,16 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
             1, 1, "yaml-too-large", f"file is {len(raw)} bytes; at most {limits.max_bytes}"
         )
     if raw.startswith(b"\xef\xbb\xbf"):
-        return problem(1, 1, "yaml-bom", "file starts with a byte-order mark; save it as UTF-8 without BOM")
+        return problem(1, 1, "yaml-bom",
+                       "file starts with a byte-order mark; save it as UTF-8 without BOM")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return problem(
-            line, column, "yaml-encoding", f"byte {raw[exc.start]:#04x} is not UTF-8; save the file as UTF-8"
+            line, column, "yaml-encoding",
+            f"byte {raw[exc.start]:#04x} is not UTF-8; save the file as UTF-8",
         )
     if "\x00" in text:
         return problem(1, 1, "yaml-encoding", "file contains a NUL character; is it a text file?")
@@ -195,6 +210,11 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark and exc.context_mark is not mark:
+            where = exc.context.removeprefix("while parsing ").removeprefix("while scanning ")
+            where = where.removeprefix("a ").removeprefix("an ")
+            what += (f" (in the {where} that starts at line {exc.context_mark.line + 1}, "
+                     f"column {exc.context_mark.column + 1})")
         if "\t" in what or "\\t" in what or "tab" in what:
             what += " (indent with spaces, not tabs)"
         return problem(line, column, "yaml-syntax", f"YAML syntax error: {what}")
@@ -203,7 +223,8 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
     except RecursionError:
         return problem(1, 1, "yaml-too-deep", f"nesting deeper than {limits.max_depth} levels")
     if root is None:
-        return problem(1, 1, "yaml-empty", "file is empty; a rule file is a mapping with 'rules:' and friends")
+        return problem(1, 1, "yaml-empty",
+                       "file is empty; a rule file is a mapping with 'rules:' and friends")
     converter = _Converter(limits)
     try:
         data = converter.convert(root, (), 0)
@@ -214,4 +235,8 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
         return problem(1, 1, "yaml-syntax", f"YAML value error: {exc}")
     except RecursionError:
         return problem(1, 1, "yaml-too-deep", f"nesting deeper than {limits.max_depth} levels")
-    return Located(data, converter.marks)
+    duplicates = tuple(
+        problem(*_position(node), "yaml-duplicate-key", message)
+        for node, message in converter.duplicates
+    )
+    return Located(data, converter.marks, converter.keys, duplicates)

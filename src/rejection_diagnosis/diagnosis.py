@@ -17,6 +17,7 @@ from .model import Location
 from .observations import Given
 
 if TYPE_CHECKING:
+    from .consult import How, WhyNot
     from .knowledge_base import KnowledgeBase
 
 __all__ = ["Advice", "Conclusion", "Contribution", "Diagnosis", "Evidence", "rank_key"]
@@ -140,6 +141,18 @@ class Diagnosis:
     def cause(self, cause_id: str) -> Conclusion | None:
         """The considered cause ``cause_id`` (reported or not), or None if no rule spoke of it."""
         return next((c for c in self.considered if c.id == cause_id), None)
+
+    def how(self, cause_id: str) -> How:
+        """The chain of rules and observations behind ``cause_id``'s certainty (MYCIN's HOW)."""
+        from .consult import how
+
+        return how(self, cause_id)
+
+    def why_not(self, cause_id: str) -> WhyNot:
+        """What evidence for ``cause_id`` was missing, unknown or pointed the other way."""
+        from .consult import why_not
+
+        return why_not(self, cause_id)
 
     def explain(self) -> str:
         """A readable account: each cause, the rules that fired, their evidence and sums."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,7 +13,7 @@ from .compiler import Group, Program, Test, prop_name
 from .diagnosis import Contribution, Evidence
 from .observations import Given
 
-__all__ = ["Inference", "Plan", "infer"]
+__all__ = ["Inference", "Plan", "infer", "plan_for"]
 
 
 class Inference:
@@ -54,6 +55,20 @@ class Plan:
         )
 
 
+_PLANS: dict[int, tuple[weakref.ref[Program], Plan]] = {}
+
+
+def plan_for(program: Program) -> Plan:
+    """The :class:`Plan` of ``program``, made once and kept while the program lives."""
+    entry = _PLANS.get(id(program))
+    if entry is not None and entry[0]() is program:
+        return entry[1]
+    plan = Plan(program)
+    _PLANS[id(program)] = (weakref.ref(program), plan)
+    weakref.finalize(program, _PLANS.pop, id(program), None)
+    return plan
+
+
 def _code(test: Test) -> int:
     if test.kind == "observation":
         return _OBSERVATION
@@ -72,10 +87,10 @@ def infer(program: Program, matcher: Matcher, given: Mapping[str, Given],
           cause_ids: frozenset[str], threshold: float, plan: Plan | None = None) -> Inference:
     """Run every layer of ``program`` on the case ``given``.
 
-    ``plan`` is ``Plan(program)``, passed in by callers that diagnose many cases.
+    ``plan`` is ``plan_for(program)`` (looked up when not given).
     """
     if plan is None:
-        plan = Plan(program)
+        plan = plan_for(program)
     inf = Inference()
     values: dict[str, Any] = {"o_" + k: g.value for k, g in given.items()}
     rules = plan.rules

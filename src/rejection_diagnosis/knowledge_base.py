@@ -18,13 +18,15 @@ from .certainty import reaches
 from .compiler import CompileLimitError, Program, compile_rules
 from .diagnosis import Advice, Conclusion, Diagnosis, rank_key
 from .errors import DiagnosisError, Problem, RuleSetError
-from .inference import Plan, infer
+from .inference import infer, plan_for
+from .lint import lint_problems
 from .loader import RuleSet, bundled_rules_path, discover, parse_rule_files
 from .observations import Given, normalize
 from .validation import semantic_problems
 
 if TYPE_CHECKING:
     from .batch import BatchResult
+    from .consult import Question, WhatIf
 
 __all__ = ["DEFAULT_THRESHOLD", "KnowledgeBase", "check_rules", "diagnose", "load_rules"]
 
@@ -48,14 +50,15 @@ class KnowledgeBase:
         self._matcher: Matcher = matcher or DurableMatcher()
         self.observations: Mapping[str, m.Observation] = MappingProxyType(
             {o.id: o for o in ruleset.observations})
-        self.findings: Mapping[str, m.Finding] = MappingProxyType({f.id: f for f in ruleset.findings})
+        self.findings: Mapping[str, m.Finding] = MappingProxyType(
+            {f.id: f for f in ruleset.findings})
         self.causes: Mapping[str, m.Cause] = MappingProxyType({c.id: c for c in ruleset.causes})
         self.recommendations: Mapping[str, m.Recommendation] = MappingProxyType(
             {r.id: r for r in ruleset.recommendations})
         self.rules: tuple[m.Rule, ...] = ruleset.rules
         self.files: tuple[str, ...] = ruleset.files
         self._cause_ids = frozenset(self.causes)
-        self._plan = Plan(program)
+        self._plan = plan_for(program)
 
     def __repr__(self) -> str:
         return (f"<KnowledgeBase {len(self.observations)} observations, {len(self.causes)} causes, "
@@ -119,6 +122,27 @@ class KnowledgeBase:
         return diagnose_many(self, cases, workers=workers, threshold=threshold,
                              as_json=as_json, raise_errors=raise_errors,
                              chunk_size=chunk_size, mp_context=mp_context)
+    def next_questions(self, observations: Mapping[str, Any], k: int = 3, *,
+                       dont_know: Iterable[str] = (), threshold: float = DEFAULT_THRESHOLD,
+                       lead: int = 1) -> tuple[Question, ...]:
+        """The ``k`` open observations whose answers could change the diagnosis most.
+
+        See :func:`rejection_diagnosis.consult.next_questions`.
+        """
+        from .consult import next_questions
+
+        return next_questions(self, observations, k, dont_know=dont_know, threshold=threshold,
+                              lead=lead)
+
+    def what_if(self, observations: Mapping[str, Any], changes: Mapping[str, Any], *,
+                threshold: float = DEFAULT_THRESHOLD) -> WhatIf:
+        """The diagnosis after ``changes`` (None forgets one), with per-cause differences.
+
+        See :func:`rejection_diagnosis.consult.what_if`.
+        """
+        from .consult import what_if
+
+        return what_if(self, observations, changes, threshold=threshold)
 
     def _diagnose(self, given: dict[str, Given], threshold: float) -> Diagnosis:
         inf = infer(self._program, self._matcher, given, self._cause_ids, threshold, self._plan)
@@ -184,9 +208,12 @@ def _content_key(paths: tuple[str | os.PathLike[str], ...], limits: Limits) -> s
     return digest.hexdigest()
 
 
-def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits) -> tuple[KnowledgeBase | None, list[Problem]]:
+def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits,
+           lint: bool = False) -> tuple[KnowledgeBase | None, list[Problem]]:
     ruleset, problems = parse_rule_files(paths, limits)
     problems.extend(semantic_problems(ruleset))
+    if lint:
+        problems.extend(lint_problems(ruleset, problems))
     if any(p.severity == "error" for p in problems):
         return None, problems
     try:
@@ -241,8 +268,13 @@ def load_rules(*paths: str | os.PathLike[str], limits: Limits | None = None) -> 
 
 
 def check_rules(*paths: str | os.PathLike[str], limits: Limits | None = None) -> list[Problem]:
-    """Every problem in the rule files, sorted by place; never raises for bad files."""
-    _, problems = _build(paths or (bundled_rules_path(),), limits or Limits())
+    """Every problem in the rule files, errors and lint warnings, sorted by place.
+
+    Never raises for bad files: each :class:`~rejection_diagnosis.errors.Problem` has a
+    path, a 1-based line and column (0 when the whole file is concerned), a severity
+    (``"error"`` or ``"warning"``), a code and a message.
+    """
+    _, problems = _build(paths or (bundled_rules_path(),), limits or Limits(), lint=True)
     return sorted(problems, key=Problem.sort_key)
 
 

@@ -12,7 +12,8 @@ import functools
 import json
 import math
 import os
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -29,8 +30,18 @@ if TYPE_CHECKING:
 __all__ = ["RuleSet", "bundled_rules_path", "discover", "parse_rule_files", "schema"]
 
 RULE_FILE_SUFFIXES = (".yaml", ".yml")
+_SECTIONS = {"observations": "observation", "findings": "finding", "causes": "cause",
+             "recommendations": "recommendation", "rules": "rule"}
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _RESERVED = frozenset({"all", "any", "not", "cause", "finding", "evidence", "min"})
 _OPERATORS = ("eq", "ne", "in", "lt", "le", "gt", "ge", "between")
+# Spellings authors bring from other languages and rule engines.
+_OPERATOR_ALIASES = {
+    "gte": "ge", ">=": "ge", "lte": "le", "<=": "le", ">": "gt", "<": "lt", "==": "eq",
+    "=": "eq", "equals": "eq", "is": "eq", "!=": "ne", "neq": "ne", "not": "ne",
+    "one_of": "in", "range": "between",
+}
 #: A rule's condition is expanded into alternatives of plain tests; these bound the result.
 MAX_ALTERNATIVES = 64
 MAX_TESTS_PER_ALTERNATIVE = 24
@@ -46,6 +57,12 @@ class RuleSet:
     causes: tuple[m.Cause, ...]
     recommendations: tuple[m.Recommendation, ...]
     rules: tuple[m.Rule, ...]
+    #: Ids of items that are declared but could not be built (they have errors of their
+    #: own), by kind; references to them are not reported a second time.
+    unbuilt: Mapping[str, str] = attrs.field(factory=dict)
+    #: False when some item or rule could not be built: checks that need the whole
+    #: rule set (unused observations, unreachable causes) are then skipped.
+    complete: bool = True
 
 
 def bundled_rules_path() -> Path:
@@ -131,7 +148,8 @@ def _read(path: Path, limits: Limits) -> Located | Problem:
         with path.open("rb") as handle:
             raw = handle.read(limits.max_bytes + 1)
     except OSError as exc:
-        return Problem(str(path), 0, 0, "error", "file-unreadable", f"cannot read file: {exc.strerror}")
+        return Problem(str(path), 0, 0, "error", "file-unreadable",
+                       f"cannot read file: {exc.strerror}")
     return read_yaml(raw, str(path), limits)
 
 
@@ -145,13 +163,22 @@ class _FileParser:
         # Items with structural errors, as (section, index): they are reported once and
         # not built, so that the rest of the file is still checked.
         self.bad: set[YamlPath] = set()
+        self.unbuilt: dict[str, str] = {}
+        self.complete = True
 
     def loc(self, ypath: YamlPath) -> m.Location:
         line, column = self.doc.mark(ypath)
         return m.Location(self.path, line, column, format_yaml_path(ypath))
 
-    def error(self, ypath: YamlPath, code: str, message: str, rule_id: str | None = None) -> None:
-        where = self.loc(ypath)
+    def key_loc(self, ypath: YamlPath) -> m.Location:
+        line, column = self.doc.key_mark(ypath)
+        return m.Location(self.path, line, column, format_yaml_path(ypath))
+
+    def error(self, ypath: YamlPath, code: str, message: str, rule_id: str | None = None,
+              at_key: bool = False) -> None:
+        where = self.key_loc(ypath) if at_key else self.loc(ypath)
+        if rule_id is not None and not message.startswith("rule "):
+            message = f"rule {rule_id!r}: {message}"
         self.problems.append(
             Problem(self.path, where.line, where.column, "error", code, message,
                     where.yaml_path, rule_id)
@@ -168,17 +195,38 @@ class _FileParser:
                        f"a rule file must be a mapping with keys such as 'observations:' and "
                        f"'rules:', not {kind}")
             return False
+        found: list[tuple[YamlPath, bool, str, str]] = []
         for err in _validator().iter_errors(data):
-            ypath = tuple(err.absolute_path)
-            # Conditions get their own, more precise messages from _condition().
-            if _inside_when(ypath):
+            # Conditions get their own, more precise messages from condition().
+            if _inside_when(tuple(err.absolute_path)):
                 continue
             leaf = _deepest(err)
             ypath = tuple(leaf.absolute_path)
             if _inside_when(ypath):
                 continue
-            self.error(ypath, "schema", _schema_message(leaf, ypath))
+            found.extend(_SchemaExplainer(data).explain(leaf, ypath))
+        for ypath, at_key, code, message in _prune(found):
+            line, column = self.doc.key_mark(ypath) if at_key else self.doc.mark(ypath)
+            self.problems.append(Problem(self.path, line, column, "error", code, message,
+                                         format_yaml_path(ypath)))
             self.bad.add(ypath[:2])
+        for section, kind in _SECTIONS.items():
+            items = data.get(section)
+            if (section,) in self.bad or (items is not None and not isinstance(items, list)):
+                self.complete = False
+                if isinstance(items, dict) and kind != "rule":
+                    # One item written without its '- ', or items keyed by id: either way
+                    # those ids are meant as declared.
+                    idents = [items["id"]] if "id" in items else list(items)
+                    for ident in idents:
+                        self.unbuilt.setdefault(str(ident), kind)
+                continue
+            for i, item in enumerate(items or ()):
+                if (section, i) in self.bad or not isinstance(item, dict):
+                    self.complete = False
+                    ident = item.get("id") if isinstance(item, dict) else None
+                    if isinstance(ident, str) and kind != "rule":
+                        self.unbuilt.setdefault(ident, kind)
         return True
 
     # Items --------------------------------------------------------------------------------
@@ -195,11 +243,13 @@ class _FileParser:
         for ypath, item in self.items("observations"):
             if item.get("id") in _RESERVED:
                 self.error((*ypath, "id"), "reserved-id",
-                           f"observation id {item['id']!r} is reserved in conditions; choose another")
+                           f"observation id {item['id']!r} is reserved in conditions; "
+                           "choose another")
             rng = item.get("range")
             if rng is not None and isinstance(rng, list) and len(rng) == 2 and rng[0] > rng[1]:
                 self.error((*ypath, "range"), "empty-range",
-                           f"range [{rng[0]}, {rng[1]}] is empty; write the smaller bound first")
+                           f"observation {item['id']!r}: range [{rng[0]}, {rng[1]}] is empty; "
+                           "write the smaller bound first")
             yield m.Observation(
                 id=item["id"],
                 type=item["type"],
@@ -242,6 +292,7 @@ class _FileParser:
                            rule_id)
             when = self.condition(item["when"], (*ypath, "when"), rule_id)
             if when is None:
+                self.complete = False
                 continue
             yield m.Rule(
                 id=rule_id,
@@ -252,6 +303,7 @@ class _FileParser:
                 because=" ".join(str(item.get("because", "")).split()),
                 source=str(item.get("source", "")).strip(),
                 location=self.loc(ypath),
+                conclusion_location=self.loc((*ypath, "then", kind)),
             )
 
     # Conditions ----------------------------------------------------------------------------
@@ -275,7 +327,8 @@ class _FileParser:
             items_raw = raw[head]
             if not isinstance(items_raw, list) or not items_raw:
                 self.error((*ypath, head), "condition",
-                           f"'{head}:' takes a non-empty list of conditions (got {items_raw!r:.60})",
+                           f"'{head}:' takes a non-empty list of conditions "
+                           f"(got {items_raw!r:.60})",
                            rule_id)
                 return None
             items = self._conditions(items_raw, (*ypath, head), rule_id)
@@ -293,7 +346,7 @@ class _FileParser:
             if extra:
                 self.error((*ypath, extra[0]), "condition",
                            f"unexpected key {extra[0]!r} in a {kind} test; it takes only "
-                           f"'{kind}:' and an optional 'min:'", rule_id)
+                           f"'{kind}:' and an optional 'min:'", rule_id, at_key=True)
                 return None
             target = raw[kind]
             minimum = raw.get("min", m.DEFAULT_MIN)
@@ -307,7 +360,7 @@ class _FileParser:
                 self.error((*ypath, "min"), "bad-min",
                            f"'min:' must be a number in (0, 1] (got {minimum!r})", rule_id)
                 return None
-            return m.ConclusionTest(kind, target, float(minimum), where)
+            return m.ConclusionTest(kind, target, float(minimum), self.loc((*ypath, kind)))
         if head == "evidence":
             if len(keys) > 1:
                 return self._extra_keys(raw, ypath, rule_id)
@@ -317,26 +370,29 @@ class _FileParser:
                            f"'evidence:' is 'sufficient' or 'insufficient' (got {value!r})",
                            rule_id)
                 return None
-            return m.EvidenceTest(value == "sufficient", where)
+            return m.EvidenceTest(value == "sufficient", self.key_loc((*ypath, "evidence")))
         if len(keys) > 1:
             return self._extra_keys(raw, ypath, rule_id)
         return self._comparison(head, raw[head], (*ypath, head), rule_id)
 
-    def _conditions(self, raw: list[Any], ypath: YamlPath, rule_id: str) -> tuple[m.Condition, ...] | None:
+    def _conditions(self, raw: list[Any], ypath: YamlPath,
+                    rule_id: str) -> tuple[m.Condition, ...] | None:
         parsed = [self.condition(c, (*ypath, i), rule_id) for i, c in enumerate(raw)]
         if any(p is None for p in parsed):
             return None
         return tuple(cast(list[m.Condition], parsed))
 
-    def _extra_keys(self, raw: dict[str, Any], ypath: YamlPath, rule_id: str) -> m.Condition | None:
+    def _extra_keys(self, raw: dict[str, Any], ypath: YamlPath,
+                    rule_id: str) -> m.Condition | None:
+        """Report a mapping that holds several conditions; there is nothing to build."""
         keys = ", ".join(repr(k) for k in raw)
         self.error((*ypath, list(raw)[1]), "condition",
                    f"one condition per mapping (found {keys}); put each under 'all:' as its "
-                   "own list item", rule_id)
+                   "own list item", rule_id, at_key=True)
         return None
 
     def _comparison(self, obs: str, raw: Any, ypath: YamlPath, rule_id: str) -> m.Compare | None:
-        where = self.loc(ypath[:-1])
+        where = self.key_loc(ypath)
         if not isinstance(obs, str) or not obs.replace("_", "a").isalnum() or not obs[:1].isalpha():
             self.error(ypath, "condition", f"{obs!r} is not an observation id", rule_id)
             return None
@@ -346,7 +402,7 @@ class _FileParser:
                            f"compare {obs!r} with a value or an operator mapping such as "
                            f"{{ge: 3}} (got {raw!r:.60})", rule_id)
                 return None
-            return m.Compare(obs, "eq", self._scalar(raw), where)
+            return m.Compare(obs, "eq", self._scalar(raw), where, self.loc(ypath))
         if len(raw) != 1:
             self.error(ypath, "condition",
                        f"one operator per comparison (got {', '.join(map(repr, raw))}); "
@@ -354,16 +410,19 @@ class _FileParser:
             return None
         op, operand = next(iter(raw.items()))
         if op not in _OPERATORS:
+            hint = (f" (did you mean {_OPERATOR_ALIASES[op]!r}?)" if op in _OPERATOR_ALIASES
+                    else _suggest(str(op), _OPERATORS))
             self.error((*ypath, op), "bad-operator",
-                       f"unknown operator {op!r}{_suggest(str(op), _OPERATORS)}; expected one of "
-                       + ", ".join(_OPERATORS), rule_id)
+                       f"unknown operator {op!r}{hint}; expected one of "
+                       + ", ".join(_OPERATORS), rule_id, at_key=True)
             return None
         opath = (*ypath, op)
         if op in ("in", "between"):
             if not isinstance(operand, list) or not operand or any(
                 isinstance(v, list | dict) or v is None for v in operand
             ):
-                self.error(opath, "condition", f"'{op}:' takes a list of values (got {operand!r:.60})",
+                self.error(opath, "condition",
+                           f"'{op}:' takes a non-empty list of values (got {operand!r:.60})",
                            rule_id)
                 return None
             if op == "between":
@@ -377,7 +436,8 @@ class _FileParser:
                                f"between [{operand[0]}, {operand[1]}] can never hold; write the "
                                "smaller bound first", rule_id)
                     return None
-            return m.Compare(obs, op, tuple(self._scalar(v) for v in operand), where)
+            return m.Compare(obs, op, tuple(self._scalar(v) for v in operand), where,
+                             self.loc(opath))
         if op in ("lt", "le", "gt", "ge") and not _is_number(operand):
             self.error(opath, "type-mismatch",
                        f"'{op}:' compares numbers (got {operand!r:.60})", rule_id)
@@ -386,7 +446,7 @@ class _FileParser:
             self.error(opath, "condition", f"'{op}:' takes a single value (got {operand!r:.60})",
                        rule_id)
             return None
-        return m.Compare(obs, op, self._scalar(operand), where)
+        return m.Compare(obs, op, self._scalar(operand), where, self.loc(opath))
 
     @staticmethod
     def _scalar(value: Any) -> m.Scalar:
@@ -414,33 +474,212 @@ def _deepest(err: jsonschema.ValidationError) -> jsonschema.ValidationError:
     return err
 
 
-def _schema_message(err: jsonschema.ValidationError, ypath: YamlPath) -> str:
-    where = format_yaml_path(ypath) or "file"
-    sub: dict[str, Any] = err.schema if isinstance(err.schema, dict) else {}
-    if err.validator == "additionalProperties":
-        instance: dict[str, Any] = err.instance if isinstance(err.instance, dict) else {}
-        extra = sorted(set(instance) - set(sub.get("properties", {})))
-        allowed = sorted(sub.get("properties", {}))
-        hints = ", ".join(f"{k!r}{_suggest(k, allowed)}" for k in extra)
-        return f"{where}: unexpected key {hints}; allowed keys are {', '.join(allowed)}"
-    if err.validator == "required":
-        return f"{where}: {err.message}"
-    if err.validator == "pattern":
-        return (f"{where}: {err.instance!r} is not a valid id (lower-case letters, digits and '_'"
-                f"{', and -' if 'rule' in where else ''}, starting with a letter)")
-    if err.validator == "enum":
-        options = ", ".join(repr(v) for v in cast(list[Any], err.validator_value))
-        return f"{where}: {err.instance!r} is not one of {options}"
-    if err.validator in ("minimum", "maximum") and "certainty" in where:
-        return f"{where}: certainty {err.instance!r} is outside [-1, 1]"
-    return f"{where}: {err.message}"
+_TYPE_WORDS = {"string": "text", "number": "a number", "integer": "a whole number",
+               "array": "a list", "object": "a mapping", "boolean": "true or false",
+               "null": "empty"}
+_ID_RULES = {
+    "id": "lower-case letters, digits and '_', starting with a letter",
+    "rule_id": "lower-case letters, digits, '_' and '-', starting with a letter",
+    "category": "lower-case letters, digits and '_'",
+}
 
 
-def _suggest(word: str, options: Iterable[str]) -> str:
+def _type_word(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    return f"{value!r:.60}"
+
+
+def _slug(text: str, rule: bool) -> str:
+    out = re.sub(r"[^a-z0-9]+", "-" if rule else "_", text.strip().lower()).strip("-_")
+    return out if out[:1].isalpha() else ("x" + ("-" if rule else "_") + out if out else "")
+
+
+class _SchemaExplainer:
+    """Turns jsonschema errors into messages a rule author can act on.
+
+    Each explanation is (path in the YAML, point at the key rather than the value, code,
+    message). Items are named by their id when they have one ("rule 'quick-no'"), and the
+    message says what is expected, what was found and, where a close match exists, what
+    was probably meant.
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def item(self, ypath: YamlPath) -> str:
+        if not ypath:
+            return "file"
+        section = ypath[0]
+        if len(ypath) == 1 or section not in _SECTIONS or not isinstance(ypath[1], int):
+            return f"'{section}:'"
+        entries = self.data.get(section)
+        entry = entries[ypath[1]] if isinstance(entries, list) and ypath[1] < len(entries) else None
+        ident = entry.get("id") if isinstance(entry, dict) else None
+        pattern = _RULE_ID if section == "rules" else _ID
+        if isinstance(ident, str) and pattern.match(ident) and ypath[2:3] != ("id",):
+            return f"{_SECTIONS[str(section)]} {ident!r}"
+        return f"{section}[{ypath[1]}]"
+
+    @staticmethod
+    def field(ypath: YamlPath) -> str:
+        """The key being described: ``'certainty:'`` for ``rules[0].then.certainty``."""
+        names = [p for p in ypath[2:] if isinstance(p, str)]
+        if not names:
+            return ""
+        return f"'{names[-1]}:'" if isinstance(ypath[-1], str) else f"a value of '{names[-1]}:'"
+
+    def explain(self, err: jsonschema.ValidationError,
+                ypath: YamlPath) -> Iterator[tuple[YamlPath, bool, str, str]]:
+        item, field = self.item(ypath), self.field(ypath)
+        who = f"{item}: {field}" if field else item
+        validator = err.validator
+        value: Any = err.instance
+        schema = cast(dict[str, Any], err.schema)
+        expected: Any = err.validator_value
+        if validator == "additionalProperties":
+            allowed = sorted(schema.get("properties", {}))
+            for key in sorted(set(value) - set(allowed)):
+                place = "top-level key" if not ypath else "key"
+                yield ((*ypath, key), True, "unknown-key",
+                       f"{item + ': ' if ypath else ''}unexpected {place} {key!r}"
+                       f"{_suggest(key, allowed)}; allowed: {', '.join(allowed)}")
+            return
+        if validator == "required":
+            missing = [k for k in expected if k not in value]
+            for key in missing:
+                yield (ypath, False, "missing-key", f"{who}: missing '{key}:'"
+                       + (" (a category lists its values)" if key == "values" else ""))
+            return
+        if validator == "type":
+            types = [str(t) for t in (expected if isinstance(expected, list) else [expected])]
+            words = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+            if len(ypath) == 1:
+                yield (ypath, True, "wrong-type",
+                       f"'{ypath[0]}:' must be a list of items, each starting with '- id:' "
+                       f"(got {_type_word(value)})")
+            elif len(ypath) == 2 and ypath[0] in _SECTIONS:
+                yield (ypath, False, "wrong-type",
+                       f"{item} must be a mapping that starts with 'id:' (got {_type_word(value)})")
+            elif value is None:
+                yield (ypath, False, "wrong-type", f"{who} is empty; expected {words}")
+            elif "certainty" in ypath:
+                yield (ypath, False, "wrong-type",
+                       f"{who} must be a number in [-1, 1] (got {_type_word(value)})")
+            else:
+                hint = "; quote it to make it text" if words == "text" else ""
+                yield (ypath, False, "wrong-type",
+                       f"{who} must be {words} (got {_type_word(value)}){hint}")
+            return
+        if validator == "minLength" and value == "":
+            yield (ypath, False, "bad-value", f"{who} is empty; write the text")
+            return
+        if validator == "maxLength":
+            yield (ypath, False, "bad-value",
+                   f"{who} is {len(value)} characters long; at most {expected}")
+            return
+        if validator == "const":
+            if ypath == ("version",):
+                yield (ypath, False, "bad-value",
+                       f"version {value!r} is not supported; the only version is "
+                       f"{expected!r}")
+            else:
+                yield (ypath, False, "bad-value",
+                       f"{who} must be {expected!r} (got {value!r})")
+            return
+        if validator == "enum":
+            options = [str(v) for v in expected]
+            yield (ypath, False, "bad-value",
+                   f"{who} must be one of {', '.join(options)} (got {value!r}"
+                   f"{_suggest(str(value), options, ';')})")
+            return
+        if validator == "pattern":
+            is_rule = len(ypath) == 3 and ypath[0] == "rules" and ypath[2] == "id"
+            kind = "category" if "values" in ypath else ("rule_id" if is_rule else "id")
+            what = "category value" if kind == "category" else ("rule id" if is_rule else "id")
+            better = _slug(str(value), is_rule)
+            yield (ypath, False, "bad-id",
+                   f"{item}: {value!r} is not a valid {what}: use {_ID_RULES[kind]}"
+                   + (f" (for example {better!r})" if better and better != value else ""))
+            return
+        if validator in ("minimum", "maximum") and ypath[-1] == "certainty":
+            yield (ypath, False, "certainty-out-of-range",
+                   f"{item}: certainty {value!r} is outside [-1, 1]; 1 is certain, -1 certainly "
+                   "not")
+            return
+        if validator in ("minProperties", "maxProperties") and ypath[-1:] == ("then",):
+            keys = ", ".join(map(str, value))
+            yield (ypath, False, "bad-value",
+                   f"{item}: 'then:' takes one of 'cause:', 'finding:' or 'recommend:' and "
+                   f"'certainty:' (got {keys})")
+            return
+        if validator in ("minItems", "maxItems") and ypath[-1:] == ("range",):
+            yield (ypath, False, "bad-value",
+                   f"{who} takes two numbers [low, high] (got {value!r:.60})")
+            return
+        if validator == "minItems" and ypath[-1:] == ("values",):
+            yield (ypath, False, "bad-value", f"{who} needs at least two values")
+            return
+        if validator == "uniqueItems":
+            seen: set[Any] = set()
+            twice = None
+            for v in value:
+                if v in seen:
+                    twice = v
+                    break
+                seen.add(v)
+            yield (ypath, False, "bad-value", f"{who} lists {twice!r} twice")
+            return
+        if validator == "not" and len(ypath) == 2 and isinstance(value, dict):
+            kind = str(value.get("type"))
+            for key in ("values", "range", "unit"):
+                if key in value:
+                    hint = {"values": "use type: category",
+                            "range": "only numbers have a range",
+                            "unit": "only numbers have a unit"}[key]
+                    yield ((*ypath, key), True, "bad-value",
+                           f"{item}: a {kind} observation takes no '{key}:' ({hint})")
+            return
+        yield (ypath, False, "schema", f"{who}: {err.message}")
+
+
+def _prune(found: list[tuple[YamlPath, bool, str, str]]) -> list[tuple[YamlPath, bool, str, str]]:
+    """Drop explanations that only repeat another one.
+
+    A value of the wrong type fails every other check made at its place too; and a key
+    reported missing is usually the misspelt key reported unexpected next to it.
+    """
+    wrong_type = {p for p, _, code, _ in found if code == "wrong-type"}
+    misspelt = {(p[:-1], msg) for p, _, code, msg in found if code == "unknown-key"}
+    out: list[tuple[YamlPath, bool, str, str]] = []
+    for entry in dict.fromkeys(found):
+        ypath, _, code, message = entry
+        if code != "wrong-type" and (ypath in wrong_type or ypath[:-1] in wrong_type):
+            continue
+        if code == "missing-key":
+            key = message.rsplit("missing '", 1)[1].split(":'", 1)[0]
+            if any(parent == ypath and f"(did you mean {key!r}?)" in msg
+                   for parent, msg in misspelt):
+                continue
+        out.append(entry)
+    return out
+
+
+def _suggest(word: str, options: Iterable[str], style: str = "(") -> str:
     import difflib
 
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    if not close:
+        return ""
+    return f"; did you mean {close[0]!r}?" if style == ";" else f" (did you mean {close[0]!r}?)"
 
 
 def parse_rule_files(
@@ -457,19 +696,27 @@ def parse_rule_files(
     causes: list[m.Cause] = []
     recommendations: list[m.Recommendation] = []
     rules: list[m.Rule] = []
+    unbuilt: dict[str, str] = {}
+    complete = not problems
     for path in files:
         doc = _read(path, limits)
         if isinstance(doc, Problem):
             problems.append(doc)
+            complete = False
             continue
+        problems.extend(doc.problems)
         parser = _FileParser(str(path), doc, problems)
         if not parser.check_structure():
+            complete = False
             continue
         observations.extend(parser.observations())
         findings.extend(parser.findings())
         causes.extend(parser.causes())
         recommendations.extend(parser.recommendations())
         rules.extend(parser.rules())
+        for ident, kind in parser.unbuilt.items():
+            unbuilt.setdefault(ident, kind)
+        complete = complete and parser.complete
     ruleset = RuleSet(
         tuple(str(f) for f in files),
         tuple(observations),
@@ -477,5 +724,7 @@ def parse_rule_files(
         tuple(causes),
         tuple(recommendations),
         tuple(rules),
+        unbuilt,
+        complete,
     )
     return ruleset, problems

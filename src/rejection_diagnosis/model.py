@@ -122,7 +122,10 @@ class Compare:
     observation: str
     op: Operator
     operand: Scalar | tuple[Scalar, ...]
+    #: Where the observation id is written (problems about the observation point here).
     location: Location = Location("<python>")
+    #: Where the compared value is written (problems about the value point here).
+    value_location: Location | None = attrs.field(default=None, eq=False)
 
     def describe(self) -> str:
         """The comparison as a coach would read it."""
@@ -203,6 +206,8 @@ class Rule:
     because: str = ""
     source: str = ""
     location: Location = Location("<python>")
+    #: Where the concluded id is written (``then: {cause: ID}``).
+    conclusion_location: Location | None = attrs.field(default=None, eq=False)
 
 
 def _show(value: object) -> str:

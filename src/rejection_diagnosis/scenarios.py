@@ -15,12 +15,20 @@ from typing import Any
 
 import attrs
 
-from ._yaml import Limits, read_yaml
+from ._yaml import Limits, Located, YamlPath, read_yaml
 from .diagnosis import Diagnosis
-from .errors import DiagnosisError, Problem, RuleSetError
+from .errors import DiagnosisError, ObservationError, Problem, RuleSetError
 from .knowledge_base import KnowledgeBase
+from .observations import normalize
+from .validation import did_you_mean
 
-__all__ = ["EXPECTATIONS", "Scenario", "check_scenario", "load_scenarios", "run_scenario"]
+__all__ = ["EXPECTATIONS", "Scenario", "check_scenario", "load_scenarios", "run_scenario",
+           "scenario_problems"]
+
+# What each expectation holds: the kind of ids it names, and its shape.
+_CAUSE_LISTS = ("causes_include", "causes_exclude")
+_RECOMMENDATION_LISTS = ("recommendations_include", "recommendations_exclude")
+_RECOMMENDATION_IDS = ("top_coping", "top_next_step")
 
 EXPECTATIONS = (
     "top_cause",
@@ -45,9 +53,26 @@ class Scenario:
     story: str = ""
     path: str = ""
     line: int = 0
+    column: int = 0
+    # Where each part of the scenario was written, for located problems.
+    source: Located | None = attrs.field(default=None, eq=False, repr=False)
+    index: int = 0
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.name}"
+
+    def position(self, *parts: str | int, key: bool = False) -> tuple[int, int]:
+        """Line and column of a part of this scenario (its key with ``key=True``)."""
+        if self.source is None:
+            return (self.line, self.column)
+        ypath: YamlPath = ("scenarios", self.index, *parts)
+        return self.source.key_mark(ypath) if key else self.source.mark(ypath)
+
+    def problem(self, parts: tuple[str | int, ...], message: str, key: bool = False) -> Problem:
+        """A located error about a part of this scenario."""
+        line, column = self.position(*parts, key=key)
+        return Problem(self.path, line, column, "error", "scenario",
+                       f"scenario {self.name!r}: {message}")
 
 
 def load_scenarios(*paths: str | os.PathLike[str]) -> list[Scenario]:
@@ -99,14 +124,81 @@ def load_scenarios(*paths: str | os.PathLike[str]) -> list[Scenario]:
             if unknown:
                 key = sorted(unknown)[0]
                 bad(("scenarios", i, "expect", key),
-                    f"unknown expectation {key!r}; expected one of {', '.join(EXPECTATIONS)}")
+                    f"unknown expectation {key!r}{did_you_mean(key, list(EXPECTATIONS))}; "
+                    f"expected one of {', '.join(EXPECTATIONS)}")
                 continue
-            line, _ = doc.mark(("scenarios", i))
+            shape = _shape_problem(expect)
+            if shape is not None:
+                bad(("scenarios", i, "expect", *shape[0]), shape[1])
+                continue
+            line, column = doc.mark(("scenarios", i))
             scenarios.append(Scenario(item["name"], observations, expect,
-                                      str(item.get("story", "")).strip(), str(f), line))
+                                      str(item.get("story", "")).strip(), str(f), line, column,
+                                      doc, i))
     if problems:
         raise RuleSetError(problems)
     return scenarios
+
+
+def _shape_problem(expect: Mapping[str, Any]) -> tuple[tuple[str | int, ...], str] | None:
+    """The first expectation that is not shaped as documented, as (path, message)."""
+    for key in ("top_cause", *_RECOMMENDATION_IDS):
+        if key in expect and not isinstance(expect[key], str):
+            return (key,), f"'{key}:' takes one id (got {expect[key]!r:.60})"
+    for key in (*_CAUSE_LISTS, *_RECOMMENDATION_LISTS):
+        value = expect.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return (key,), f"'{key}:' takes a list of ids such as [a, b] (got {value!r:.60})"
+    bounds = expect.get("certainty", {})
+    if not isinstance(bounds, dict):
+        return ("certainty",), ("'certainty:' maps cause ids to [low, high], e.g. "
+                                f"{{fit_mismatch: [0.4, 0.7]}} (got {bounds!r:.60})")
+    for cid, pair in bounds.items():
+        ok = (isinstance(pair, list) and len(pair) == 2
+              and all(isinstance(v, int | float) and not isinstance(v, bool) for v in pair))
+        if not ok or not -1 <= pair[0] <= pair[1] <= 1:
+            return ("certainty", cid), (f"certainty of {cid!r} takes [low, high] with "
+                                        f"-1 <= low <= high <= 1 (got {pair!r:.60})")
+    if "insufficient_evidence" in expect and not isinstance(expect["insufficient_evidence"], bool):
+        return ("insufficient_evidence",), "'insufficient_evidence:' is true or false"
+    return None
+
+
+def scenario_problems(kb: KnowledgeBase, scenarios: Iterable[Scenario]) -> list[Problem]:
+    """Located problems of scenarios against ``kb``: unknown or mistyped observations, and
+    expectations that name causes or recommendations ``kb`` does not have."""
+    problems: list[Problem] = []
+    causes = sorted(kb.causes)
+    recommendations = sorted(kb.recommendations)
+    for sc in scenarios:
+        for key, value in sc.observations.items():
+            try:
+                normalize(kb.observations, {key: value})
+            except ObservationError as exc:
+                at_key = key not in kb.observations
+                problems.append(sc.problem(("observations", key), str(exc), key=at_key))
+
+        def name(parts: tuple[str | int, ...], ident: str, kind: str, known: list[str],
+                 sc: Scenario = sc, key: bool = False) -> None:
+            if ident not in known:
+                problems.append(sc.problem(
+                    parts, f"unknown {kind} {ident!r}{did_you_mean(ident, known)}", key=key))
+
+        expect = sc.expect
+        if "top_cause" in expect:
+            name(("expect", "top_cause"), expect["top_cause"], "cause", causes)
+        for key in _CAUSE_LISTS:
+            for i, ident in enumerate(expect.get(key, ())):
+                name(("expect", key, i), ident, "cause", causes)
+        for ident in expect.get("certainty") or {}:
+            name(("expect", "certainty", ident), ident, "cause", causes, key=True)
+        for key in _RECOMMENDATION_IDS:
+            if key in expect:
+                name(("expect", key), expect[key], "recommendation", recommendations)
+        for key in _RECOMMENDATION_LISTS:
+            for i, ident in enumerate(expect.get(key, ())):
+                name(("expect", key, i), ident, "recommendation", recommendations)
+    return sorted(problems, key=Problem.sort_key)
 
 
 def run_scenario(kb: KnowledgeBase, scenario: Scenario) -> tuple[Diagnosis | None, list[str]]:
@@ -129,14 +221,15 @@ def check_scenario(dx: Diagnosis, expect: Mapping[str, Any]) -> list[str]:
     recs = _ids(dx.coping) + _ids(dx.next_steps)
     shown = ", ".join(f"{c.id} {c.certainty:.2f}" for c in dx.causes) or "none"
     if "top_cause" in expect and (causes[:1] != [expect["top_cause"]]):
-        failures.append(f"top cause: expected {expect['top_cause']}, got {causes[0] if causes else 'none'}"
-                        f" (causes: {shown})")
+        failures.append(f"top cause: expected {expect['top_cause']}, got "
+                        f"{causes[0] if causes else 'none'} (causes: {shown})")
     for cid in expect.get("causes_include", ()):
         if cid not in causes:
             got = dx.cause(cid)
             failures.append(f"cause {cid} not reported (certainty "
                             f"{got.certainty:.2f} " if got else f"cause {cid} not reported (")
-            failures[-1] += f"; causes: {shown})" if got else f"no rule spoke of it; causes: {shown})"
+            failures[-1] += (f"; causes: {shown})" if got else
+                             f"no rule spoke of it; causes: {shown})")
     for cid in expect.get("causes_exclude", ()):
         if cid in causes:
             failures.append(f"cause {cid} reported but should not be (causes: {shown})")
@@ -158,7 +251,8 @@ def check_scenario(dx: Diagnosis, expect: Mapping[str, Any]) -> list[str]:
             if got_ids[:1] != [expect[key]]:
                 failures.append(f"{key}: expected {expect[key]}, got "
                                 f"{got_ids[0] if got_ids else 'none'} ({', '.join(got_ids)})")
-    if "insufficient_evidence" in expect and dx.insufficient_evidence != expect["insufficient_evidence"]:
+    wanted = expect.get("insufficient_evidence", dx.insufficient_evidence)
+    if dx.insufficient_evidence != wanted:
         failures.append(f"insufficient_evidence: expected {expect['insufficient_evidence']}, got "
                         f"{dx.insufficient_evidence} (causes: {shown})")
     return failures

@@ -15,7 +15,53 @@ from . import model as m
 from .errors import Problem
 from .loader import RuleSet
 
-__all__ = ["iter_conditions", "semantic_problems"]
+__all__ = ["ERROR_CODES", "iter_conditions", "semantic_problems"]
+
+#: Every error code a rule set can produce, with its meaning (lint warnings are in
+#: :data:`rejection_diagnosis.lint.LINT_CODES`).
+ERROR_CODES = {
+    # Reading the file
+    "file-not-found": "a path given does not exist",
+    "file-unreadable": "a file exists but cannot be read",
+    "no-rule-files": "a folder holds no *.yaml or *.yml file",
+    "yaml-syntax": "the file is not valid YAML",
+    "yaml-encoding": "the file is not UTF-8 text",
+    "yaml-bom": "the file starts with a byte-order mark",
+    "yaml-empty": "the file is empty",
+    "yaml-duplicate-key": "a key appears twice in one mapping (plain YAML keeps the last)",
+    "yaml-tag": "a YAML tag (!!python/..., merge keys) that rule files may not use",
+    "yaml-key": "a mapping key that is not plain text",
+    "yaml-too-large": "the file, or what its aliases expand to, is too large",
+    "yaml-too-deep": "nesting deeper than the limit",
+    "yaml-string-too-long": "a single string longer than the limit",
+    # Structure (the published JSON Schema)
+    "not-a-mapping": "the file is not a mapping of sections",
+    "unknown-key": "a key the format does not have (often a typo: see the suggestion)",
+    "missing-key": "a required key is missing",
+    "wrong-type": "a value of the wrong kind (text, number, list, mapping)",
+    "bad-id": "an id that is not lower-case letters, digits and '_' ('-' too for rules)",
+    "bad-value": "a value the format does not allow here (enum, empty text, shape of 'then')",
+    "certainty-out-of-range": "a certainty factor outside [-1, 1]",
+    "schema": "any other violation of the JSON Schema",
+    # Conditions and rules
+    "condition": "a condition that is not one of the documented forms",
+    "bad-operator": "an unknown comparison operator",
+    "bad-min": "'min:' of a cause or finding test outside (0, 1]",
+    "empty-range": "a 'between:' or an observation 'range:' whose low end is above its high end",
+    "zero-certainty": "a rule with certainty 0, which concludes nothing",
+    "reserved-id": "an observation id that is a reserved word of conditions",
+    "too-complex": "a condition that expands to too many alternatives or tests",
+    # Meaning (across all files)
+    "duplicate-id": "an observation, finding, cause or recommendation id declared twice",
+    "duplicate-rule-id": "a rule id used twice",
+    "unknown-observation": "a condition on an observation that is not declared",
+    "unknown-reference": "a finding, cause or recommendation that is not declared",
+    "type-mismatch": "a value or operator that cannot apply to the observation's type",
+    "value-out-of-range": "a number outside the observation's declared range",
+    "unknown-category-value": "a value outside the category's declared values",
+    "evidence-outside-recommendation": "'evidence:' tested by a rule that does not recommend",
+    "cycle": "findings or causes that are concluded from themselves",
+}
 
 Item = m.Observation | m.Finding | m.Cause | m.Recommendation
 
@@ -42,87 +88,108 @@ def _problem(where: m.Location, code: str, message: str, rule_id: str | None = N
                    code, message, where.yaml_path, rule_id)
 
 
+def _at(first: m.Location, here: m.Location) -> str:
+    """Where ``first`` is, said as briefly as possible when seen from ``here``."""
+    if first.path == here.path:
+        return f"line {first.line}"
+    return str(first)
+
+
 def semantic_problems(rs: RuleSet) -> list[Problem]:
     """All semantic errors of ``rs`` (lint warnings live in :mod:`.lint`)."""
     problems: list[Problem] = []
     items: dict[str, Item] = {}
     kind_of: dict[type, str] = {m.Observation: "observation", m.Finding: "finding",
                                 m.Cause: "cause", m.Recommendation: "recommendation"}
-    everything: list[Item] = [*rs.observations, *rs.findings, *rs.causes, *rs.recommendations]
-    for item in everything:
+    declared: list[Item] = [*rs.observations, *rs.findings, *rs.causes, *rs.recommendations]
+    for item in declared:
         first = items.get(item.id)
         if first is not None:
             problems.append(_problem(
                 item.location, "duplicate-id",
-                f"id {item.id!r} is already used by the {kind_of[type(first)]} at "
-                f"{first.location}; ids are shared by observations, findings, causes and "
-                "recommendations"))
+                f"{kind_of[type(item)]} id {item.id!r} is already used by the "
+                f"{kind_of[type(first)]} at {_at(first.location, item.location)}; observations, "
+                "findings, causes and recommendations share one set of ids: rename one"))
             continue
         items[item.id] = item
     observations = {o.id: o for o in rs.observations}
     conclusions = {"finding": {f.id for f in rs.findings}, "cause": {c.id for c in rs.causes},
                    "recommendation": {r.id for r in rs.recommendations}}
+    # Items that have errors of their own were not built: references to them are fine.
+    unbuilt = dict(rs.unbuilt)
     rule_ids: dict[str, m.Rule] = {}
     for rule in rs.rules:
         if rule.id in rule_ids:
             problems.append(_problem(
                 rule.location, "duplicate-rule-id",
-                f"rule id {rule.id!r} is already used at {rule_ids[rule.id].location}", rule.id))
+                f"rule id {rule.id!r} is already used by the rule at "
+                f"{_at(rule_ids[rule.id].location, rule.location)}; rule ids must be unique",
+                rule.id))
         else:
             rule_ids[rule.id] = rule
         prefix = f"rule {rule.id!r}: "
-        if rule.conclusion not in conclusions[rule.conclusion_kind]:
-            word = "recommend" if rule.conclusion_kind == "recommendation" else rule.conclusion_kind
+        if (rule.conclusion not in conclusions[rule.conclusion_kind]
+                and unbuilt.get(rule.conclusion) != rule.conclusion_kind):
             other = next((k for k, ids in conclusions.items() if rule.conclusion in ids), None)
-            hint = (f" (it is a {other}; write '{'recommend' if other == 'recommendation' else other}:')"
-                    if other else did_you_mean(rule.conclusion, sorted(conclusions[rule.conclusion_kind])))
+            verb = "recommend" if other == "recommendation" else other
+            hint = (f" (it is a {other}; write '{verb}:')" if other else
+                    did_you_mean(rule.conclusion, sorted(conclusions[rule.conclusion_kind])))
             problems.append(_problem(
-                rule.location, "unknown-reference",
+                rule.conclusion_location or rule.location, "unknown-reference",
                 f"{prefix}concludes unknown {rule.conclusion_kind} {rule.conclusion!r}{hint}; "
-                f"declare it under '{rule.conclusion_kind if word != 'recommend' else 'recommendation'}s:'",
+                f"declare it under '{rule.conclusion_kind}s:'",
                 rule.id))
         for cond in iter_conditions(rule.when):
-            problems.extend(_check_condition(cond, rule, observations, conclusions, prefix))
+            problems.extend(_check_condition(cond, rule, observations, conclusions, prefix,
+                                             unbuilt))
     problems.extend(_cycles(rs))
     return problems
 
 
 def _check_condition(cond: m.Condition, rule: m.Rule, observations: Mapping[str, m.Observation],
-                     conclusions: Mapping[str, set[str]], prefix: str) -> Iterator[Problem]:
+                     conclusions: Mapping[str, set[str]], prefix: str,
+                     unbuilt: Mapping[str, str]) -> Iterator[Problem]:
     where = cond.location
     if isinstance(cond, m.EvidenceTest) and rule.conclusion_kind != "recommendation":
         yield _problem(where, "evidence-outside-recommendation",
                        f"{prefix}'evidence:' can only be tested by rules that recommend; it is "
                        "known only after every cause is combined", rule.id)
-    elif isinstance(cond, m.ConclusionTest) and cond.id not in conclusions[cond.kind]:
+    elif (isinstance(cond, m.ConclusionTest) and cond.id not in conclusions[cond.kind]
+          and unbuilt.get(cond.id) != cond.kind):
         other = next((k for k, ids in conclusions.items() if cond.id in ids), None)
-        hint = (f" (it is a {other})" if other else did_you_mean(cond.id, sorted(conclusions[cond.kind])))
+        hint = (f" (it is a {other})" if other else
+                did_you_mean(cond.id, sorted(conclusions[cond.kind])))
         yield _problem(where, "unknown-reference",
                        f"{prefix}unknown {cond.kind} {cond.id!r}{hint}", rule.id)
     elif isinstance(cond, m.Compare):
         obs = observations.get(cond.observation)
+        if obs is None and unbuilt.get(cond.observation) == "observation":
+            return
         if obs is None:
             hint = did_you_mean(cond.observation, sorted(observations))
             if not hint and cond.observation in conclusions["cause"] | conclusions["finding"]:
-                hint = f" (it is a conclusion; test it with {{cause: {cond.observation}}} or {{finding: ...}})"
+                hint = (f" (it is a conclusion; test it with {{cause: {cond.observation}}} "
+                        "or {finding: ...})")
             yield _problem(where, "unknown-observation",
                            f"{prefix}unknown observation {cond.observation!r}{hint}", rule.id)
             return
         yield from _check_operand(cond, obs, rule, prefix)
 
 
-def _check_operand(cond: m.Compare, obs: m.Observation, rule: m.Rule, prefix: str) -> Iterator[Problem]:
+def _check_operand(cond: m.Compare, obs: m.Observation, rule: m.Rule,
+                   prefix: str) -> Iterator[Problem]:
     operands = cond.operand if isinstance(cond.operand, tuple) else (cond.operand,)
-    where = cond.location
+    where = cond.value_location or cond.location
     if obs.type == "boolean":
         if cond.op not in ("eq", "ne") or not all(isinstance(v, bool) for v in operands):
             yield _problem(where, "type-mismatch",
                            f"{prefix}{obs.id!r} is a boolean observation; compare it with true or "
                            f"false (got {cond.op} {_show(cond.operand)})", rule.id)
     elif obs.type == "number":
-        if not all(isinstance(v, float) for v in operands):
+        wrong = [v for v in operands if not isinstance(v, float)]
+        if wrong:
             yield _problem(where, "type-mismatch",
-                           f"{prefix}{obs.id!r} is a number observation; {_show(cond.operand)} is "
+                           f"{prefix}{obs.id!r} is a number observation; {_show(wrong[0])} is "
                            "not a number", rule.id)
         elif obs.range is not None and cond.op in ("eq", "ne", "in"):
             lo, hi = obs.range
@@ -139,10 +206,13 @@ def _check_operand(cond: m.Compare, obs: m.Observation, rule: m.Rule, prefix: st
             return
         for v in operands:
             if not isinstance(v, str) or v not in obs.values:
+                # YAML 1.1 reads yes/no/on/off as booleans: the likely slip with categories.
+                hint = (" (YAML reads unquoted yes/no/on/off/true/false as a boolean: quote "
+                        "the value)" if isinstance(v, bool) else
+                        did_you_mean(str(v), list(obs.values)))
                 yield _problem(where, "unknown-category-value",
-                               f"{prefix}{_show(v)!s} is not a value of {obs.id!r}"
-                               f"{did_you_mean(str(v), list(obs.values))}; allowed: "
-                               + ", ".join(obs.values), rule.id)
+                               f"{prefix}{_show(v)!s} is not a value of {obs.id!r}{hint}; "
+                               "allowed: " + ", ".join(obs.values), rule.id)
 
 
 def _show(value: object) -> str:
@@ -157,11 +227,11 @@ def _show(value: object) -> str:
 
 def _cycles(rs: RuleSet) -> list[Problem]:
     """Findings and causes that depend on themselves through rules."""
-    depends: dict[str, list[tuple[str, m.Rule]]] = {}
+    depends: dict[str, list[tuple[str, m.Rule, m.Location]]] = {}
     for rule in rs.rules:
         for cond in iter_conditions(rule.when):
             if isinstance(cond, m.ConclusionTest):
-                depends.setdefault(rule.conclusion, []).append((cond.id, rule))
+                depends.setdefault(rule.conclusion, []).append((cond.id, rule, cond.location))
     problems: list[Problem] = []
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     reported: set[frozenset[str]] = set()
@@ -169,15 +239,19 @@ def _cycles(rs: RuleSet) -> list[Problem]:
     def visit(node: str, path: list[str]) -> None:
         state[node] = 1
         path = [*path, node]
-        for target, rule in depends.get(node, ()):
+        for target, rule, where in depends.get(node, ()):
             if state.get(target) == 1:
                 cycle = path[path.index(target):]
                 if frozenset(cycle) not in reported:
                     reported.add(frozenset(cycle))
+                    chain = " <- ".join([*cycle, target])
+                    what = (f"{target!r} is concluded from itself" if len(cycle) == 1 else
+                            f"cycle {chain} (each is concluded from the next)")
                     problems.append(_problem(
-                        rule.location, "cycle",
-                        f"rule {rule.id!r}: {' -> '.join([*cycle, target])} depend on each "
-                        "other; a conclusion cannot be evidence for itself", rule.id))
+                        where, "cycle",
+                        f"rule {rule.id!r}: {what}; a conclusion cannot be evidence for itself: "
+                        "break the cycle with a finding that depends only on observations",
+                        rule.id))
             elif state.get(target) is None:
                 visit(target, path)
         state[node] = 2

@@ -6,5 +6,10 @@ Each module defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args
 from __future__ import annotations
 
 COMMANDS = (
+    "ask",
     "diagnose",
+    "validate",
+    "test",
+    "explain",
+    "show",
 )

@@ -10,6 +10,7 @@ from typing import Any
 from .._yaml import Limits, read_yaml
 from ..errors import Problem, RuleSetError
 from ..knowledge_base import KnowledgeBase, load_rules
+from ..loader import bundled_rules_path
 
 
 class UsageError(Exception):
@@ -22,11 +23,25 @@ def add_rules_argument(parser: argparse.ArgumentParser) -> None:
         "--rules", action="append", metavar="PATH", default=[],
         help="rule file or folder (repeatable); default: the bundled knowledge base",
     )
+    add_bundled_argument(parser)
+
+
+def add_bundled_argument(parser: argparse.ArgumentParser) -> None:
+    """``--bundled``: add the bundled knowledge base to the rules given (to extend it)."""
+    parser.add_argument(
+        "--bundled", action="store_true",
+        help="also load the bundled knowledge base (for rule sets that extend it)",
+    )
+
+
+def rule_paths(args: argparse.Namespace, given: list[str]) -> list[str]:
+    """The rule paths of a command: ``given``, with the bundled rules first if asked for."""
+    return ([str(bundled_rules_path())] if getattr(args, "bundled", False) else []) + given
 
 
 def load_kb(args: argparse.Namespace) -> KnowledgeBase:
-    """The knowledge base named by ``--rules`` (or the bundled one)."""
-    return load_rules(*args.rules)
+    """The knowledge base named by ``--rules`` and ``--bundled`` (or the bundled one)."""
+    return load_rules(*rule_paths(args, args.rules))
 
 
 def read_case(path: str) -> dict[str, Any]:

@@ -1,0 +1,92 @@
+"""``rejection-diagnosis explain CASE``: the full trace of one diagnosis."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..diagnosis import Contribution, Diagnosis
+from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
+from ._common import add_rules_argument, dump_json, load_kb, read_case
+
+NAME = "explain"
+HELP = ("diagnose a case and print the full trace: observations, every rule that fired in "
+        "the order it ran, how certainties combined, then the diagnosis")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``explain``."""
+    parser.add_argument("case", help="case file: YAML or JSON mapping of observation id to "
+                                     "value ('-' reads standard input)")
+    add_rules_argument(parser)
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+                        help=f"report causes from this certainty on (default {DEFAULT_THRESHOLD})")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text (default) or json (the diagnosis with every contribution)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Diagnose and print the trace."""
+    kb = load_kb(args)
+    dx = kb.diagnose(read_case(args.case), threshold=args.threshold)
+    if args.format == "json":
+        sys.stdout.write(dump_json(dx.to_dict()) + "\n")
+    else:
+        sys.stdout.write(trace(kb, dx))
+    return 0
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def trace(kb: KnowledgeBase, dx: Diagnosis) -> str:
+    """The trace as text: what was given, what fired layer by layer, then the diagnosis."""
+    out = [f"Observations ({len(dx.observations)} given; any other is unknown):"]
+    for key, given in dx.observations.items():
+        sure = f" (certainty {given.certainty:.2f})" if given.certainty != 1 else ""
+        out.append(f"  {key} = {_value(given.value)}{sure}")
+    if not dx.observations:
+        out.append("  (none)")
+    index = {rule.id: i for i, rule in enumerate(kb.rules)}
+    fired: list[tuple[int, str, str, Contribution]] = []
+    for conclusion in (*dx.considered, *dx.findings):
+        fired.extend((0, conclusion.kind, conclusion.id, c) for c in conclusion.contributions)
+    for advice in (*dx.coping, *dx.next_steps):
+        fired.extend((0, "recommendation", advice.id, c) for c in advice.why)
+    layers = kb.program.rule_layer
+    ordered = sorted(((layers[index[c.rule_id]], kind, ident, c) for _, kind, ident, c in fired),
+                     key=lambda f: (f[0], index[f[3].rule_id]))
+    out.append("")
+    out.append(f"Rules that fired ({len(ordered)} of {len(kb.rules)}), in the order they ran:")
+    layer = -1
+    for number, kind, ident, c in ordered:
+        if number != layer:
+            layer = number
+            out.append(f"  layer {layer + 1}")
+        sign = f"{c.contribution:+.2f}"
+        out.append(f"    {c.rule_id} ({c.location}) -> {kind} {ident}: certainty factor "
+                   f"{c.certainty_factor:+.2f} × condition {c.condition_certainty:.2f} = {sign}")
+        for e in c.evidence:
+            out.append(f"        {e.test}")
+        if c.because:
+            out.append(f"        because {c.because}")
+    if not ordered:
+        out.append("  (none)")
+    out.append("")
+    out.append("Combined certainties (MYCIN: positives a+b-ab, negatives a+b+ab, then "
+               "(P+N)/(1-min(|P|,|N|))):")
+    for conclusion in (*dx.considered, *dx.findings):
+        state = ("reported" if conclusion in dx.causes else
+                 "finding" if conclusion.kind == "finding" else "below the threshold")
+        out.append(f"  {conclusion.kind} {conclusion.id}: for {conclusion.positive:.2f}, against "
+                   f"{conclusion.negative:+.2f} -> {conclusion.certainty:+.2f} ({state})")
+    for advice in (*dx.coping, *dx.next_steps):
+        out.append(f"  recommendation {advice.id}: {advice.certainty:+.2f} ({advice.kind})")
+    out.append("")
+    out.append(dx.explain())
+    return "\n".join(out)
