@@ -98,8 +98,9 @@ def format_yaml_path(path: YamlPath) -> str:
 
 
 class _Converter:
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, text: str = "") -> None:
         self.limits = limits
+        self.text = text
         self.count = 0
         self.marks: dict[YamlPath, tuple[int, int]] = {}
         self.keys: dict[YamlPath, tuple[int, int]] = {}
@@ -107,6 +108,18 @@ class _Converter:
         # author sees every other problem of the file in the same pass.
         self.duplicates: list[tuple[Node, str]] = []
         self._scalars = yaml.SafeLoader("")
+
+    def _value_position(self, key_node: Node, value_node: Node) -> tuple[int, int]:
+        # An empty value in a flow mapping (`{reposted: }`): libyaml marks it at the next
+        # token, PyYAML's own parser just after the colon. Report PyYAML's place whichever
+        # parser ran, so that positions never depend on how PyYAML was built.
+        start, end = value_node.start_mark, value_node.end_mark
+        if (isinstance(value_node, ScalarNode) and value_node.value == "" and start.index == end.index
+                and self.text):
+            colon = self.text.find(":", key_node.end_mark.index, start.index)
+            if colon != -1 and "\n" not in self.text[colon:start.index]:
+                return (start.line + 1, start.column + 1 - (start.index - colon - 1))
+        return _position(value_node)
 
     def convert(self, node: Node, path: YamlPath, depth: int) -> Any:
         self.count += 1
@@ -161,7 +174,7 @@ class _Converter:
                     ))
                     continue
                 self.keys[(*path, key)] = _position(key_node)
-                self.marks[(*path, key)] = _position(value_node)
+                self.marks[(*path, key)] = self._value_position(key_node, value_node)
                 result[key] = self.convert(value_node, (*path, key), depth + 1)
             return result
         raise _Refusal(node, "yaml-syntax", "unsupported YAML node")  # pragma: no cover
@@ -170,6 +183,26 @@ class _Converter:
 # libyaml's parser (when PyYAML was built with it) composes the same nodes with the same
 # marks about ten times faster than the pure-Python one.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _compose(text: str) -> Node | None:
+    try:
+        return _compose_with(_LOADER, text)
+    except yaml.YAMLError:
+        if _LOADER is yaml.SafeLoader:
+            raise
+    # A broken file: PyYAML's own parser words the error and places it (libyaml's wording
+    # and marks differ), so messages never depend on how PyYAML was built.
+    return _compose_with(yaml.SafeLoader, text)
+
+
+def _compose_with(cls: Any, text: str) -> Node | None:
+    loader = cls(text)
+    try:
+        root: Node | None = loader.get_single_node()
+    finally:
+        loader.dispose()
+    return root
 
 
 def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | Problem:
@@ -201,11 +234,7 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
     if "\x00" in text:
         return problem(1, 1, "yaml-encoding", "file contains a NUL character; is it a text file?")
     try:
-        loader = _LOADER(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
+        root = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -225,7 +254,7 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
     if root is None:
         return problem(1, 1, "yaml-empty",
                        "file is empty; a rule file is a mapping with 'rules:' and friends")
-    converter = _Converter(limits)
+    converter = _Converter(limits, text)
     try:
         data = converter.convert(root, (), 0)
     except _Refusal as exc:
