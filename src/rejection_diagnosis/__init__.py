@@ -10,32 +10,48 @@ inference on durable-rules, MYCIN certainty factors, and explanations of every s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._yaml import Limits
 from .batch import BatchResult
-from .consult import (
-    AnswerError,
-    CertaintyChange,
-    Consultation,
-    Effect,
-    How,
-    Question,
-    QuestionWhy,
-    RuleCheck,
-    RuleUse,
-    Step,
-    TestStatus,
-    UnknownCauseError,
-    WhatIf,
-    WhyNot,
-)
 from .diagnosis import Advice, Conclusion, Contribution, Diagnosis, Evidence
 from .errors import DiagnosisError, EngineError, ObservationError, Problem, RuleSetError
 from .knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase, check_rules, diagnose, load_rules
 
+if TYPE_CHECKING:
+    from .consult import (
+        AnswerError,
+        CertaintyChange,
+        Consultation,
+        Effect,
+        How,
+        Question,
+        QuestionWhy,
+        RuleCheck,
+        RuleUse,
+        Step,
+        TestStatus,
+        UnknownCauseError,
+        WhatIf,
+        WhyNot,
+    )
+
+# The consultation API is imported on first use: its module defines many classes and
+# costs about as much as the rest of `import rejection_diagnosis` (issue 6: import time).
+_CONSULT = frozenset({
+    "AnswerError", "CertaintyChange", "Consultation", "Effect", "How", "Question",
+    "QuestionWhy", "RuleCheck", "RuleUse", "Step", "TestStatus", "UnknownCauseError",
+    "WhatIf", "WhyNot",
+})
+
 
 def __getattr__(name: str) -> Any:
+    if name in _CONSULT:
+        from . import consult
+
+        value = getattr(consult, name)
+        globals()[name] = value
+        return value
     # __version__ is read from the installed metadata on first use: importlib.metadata
     # costs tens of milliseconds, more than the rest of `import rejection_diagnosis`.
     if name == "__version__":
