@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 
+from . import _schema_check
 from . import model as m
 from ._yaml import Limits, Located, YamlPath, format_yaml_path, read_yaml
 from .errors import Problem
@@ -80,22 +81,33 @@ def schema() -> dict[str, Any]:
 
 
 @functools.cache
-def _validator() -> jsonschema.protocols.Validator:
-    # Imported when a rule file is first checked: it is heavy, and a program that only
-    # diagnoses with already loaded rules (or imports the package) never needs it.
-    import jsonschema
-
+def _checked_schema() -> dict[str, Any]:
     # Schema errors under a rule's `when:` are dropped (conditions get their own, more
-    # precise messages from _condition()), so the validator does not check conditions at
-    # all: they were four fifths of its time. The published file is unchanged.
-    # Without conditions nothing is recursive, so every $ref is inlined once here: resolving
-    # references was most of what remained (the errors reported are the same).
+    # precise messages from _condition()), so the schema is checked without conditions:
+    # they were four fifths of jsonschema's time. Without them nothing is recursive, so
+    # every $ref is inlined once here: resolving references was most of what remained.
+    # The errors reported are the same; the published file is unchanged.
     published = schema()
     defs = {**published["$defs"], "when": {}}
-    checked = {k: _inline(v, defs) for k, v in published.items() if k != "$defs"}
+    return {k: _inline(v, defs) for k, v in published.items() if k != "$defs"}
+
+
+@functools.cache
+def _validator() -> jsonschema.protocols.Validator:
+    # Imported when a rule file first fails the quick check: it is heavy, and loading valid
+    # files (or importing the package) never needs it.
+    import jsonschema
+
     validator: jsonschema.protocols.Validator = jsonschema.validators.validator_for(
-        published)(checked)
+        schema())(_checked_schema())
     return validator
+
+
+def _schema_errors(data: Any) -> Iterable[jsonschema.ValidationError]:
+    """jsonschema's errors for ``data``; none, without asking it, when the quick check passes."""
+    if _schema_check.is_valid(data, _checked_schema()) is True:
+        return ()
+    return _validator().iter_errors(data)
 
 
 def _inline(node: Any, defs: dict[str, Any]) -> Any:
@@ -196,7 +208,7 @@ class _FileParser:
                        f"'rules:', not {kind}")
             return False
         found: list[tuple[YamlPath, bool, str, str]] = []
-        for err in _validator().iter_errors(data):
+        for err in _schema_errors(data):
             # Conditions get their own, more precise messages from condition().
             if _inside_when(tuple(err.absolute_path)):
                 continue
