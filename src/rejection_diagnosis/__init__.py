@@ -17,6 +17,7 @@ from .batch import BatchResult
 from .diagnosis import Advice, Conclusion, Contribution, Diagnosis, Evidence
 from .errors import DiagnosisError, EngineError, ObservationError, Problem, RuleSetError
 from .knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase, check_rules, diagnose, load_rules
+from .loader import bundled_rules_path
 
 if TYPE_CHECKING:
     from .consult import (
@@ -65,6 +66,7 @@ def __getattr__(name: str) -> Any:
         return found
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "DEFAULT_THRESHOLD",
     "Advice",
@@ -95,6 +97,7 @@ __all__ = [
     "WhatIf",
     "WhyNot",
     "__version__",
+    "bundled_rules_path",
     "check_rules",
     "diagnose",
     "load_rules",
