@@ -405,3 +405,18 @@ def test_the_library_example_in_the_documentation_runs(capsys):
 def test_a_consultation_can_start_from_known_observations(tiny_kb):
     consultation = rd.Consultation(tiny_kb, observations={"reposted": True})
     assert ({"reposted": True}, None) == (consultation.case(), consultation.next_question())
+
+
+def test_consultation_goes_on_to_ask_what_changes_the_advice():
+    # Regression: distress and a run of rejections feed only recommendation rules, so a
+    # consultation that stopped when the causes settled never asked them.
+    from rejection_diagnosis.consult import Consultation
+
+    kb = rd.load_rules()
+    consultation = Consultation(kb)
+    asked = consultation.replay({"internal_candidate_mentioned": True, "who_was_hired": "internal",
+                                 "distress_level": 9, "rejections_in_a_row": 6})
+    dx = consultation.diagnosis()
+    assert {"distress_level", "rejections_in_a_row"} <= set(asked)
+    assert ("internal_candidate", True) == (dx.causes[0].id, "seek_professional_help" in
+                                            [a.id for a in dx.next_steps])

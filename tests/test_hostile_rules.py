@@ -57,7 +57,7 @@ EXPECTED = {
     "huge_integer.yaml": ("yaml-value", 1, 10),
     "complex_key.yaml": ("yaml-key", 1, 3),
     "unclosed_bracket.yaml": ("yaml-syntax", 2, 6),
-    "lone_surrogate_escape.yaml": ("yaml-syntax", 1, 13),
+    "lone_surrogate_escape.yaml": ("yaml-encoding", 1, 10),
 }
 
 

@@ -10,38 +10,68 @@ inference on durable-rules, MYCIN certainty factors, and explanations of every s
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from ._yaml import Limits
-from .consult import (
-    AnswerError,
-    CertaintyChange,
-    Consultation,
-    Effect,
-    How,
-    Question,
-    QuestionWhy,
-    RuleCheck,
-    RuleUse,
-    Step,
-    TestStatus,
-    UnknownCauseError,
-    WhatIf,
-    WhyNot,
-)
+from .batch import BatchResult
 from .diagnosis import Advice, Conclusion, Contribution, Diagnosis, Evidence
 from .errors import DiagnosisError, EngineError, ObservationError, Problem, RuleSetError
 from .knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase, check_rules, diagnose, load_rules
+from .loader import bundled_rules_path
 
-try:
-    __version__ = version("rejection-diagnosis")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+if TYPE_CHECKING:
+    from .consult import (
+        AnswerError,
+        CertaintyChange,
+        Consultation,
+        Effect,
+        How,
+        Question,
+        QuestionWhy,
+        RuleCheck,
+        RuleUse,
+        Step,
+        TestStatus,
+        UnknownCauseError,
+        WhatIf,
+        WhyNot,
+    )
+
+# The consultation API is imported on first use: its module defines many classes and
+# costs about as much as the rest of `import rejection_diagnosis` (issue 6: import time).
+_CONSULT = frozenset({
+    "AnswerError", "CertaintyChange", "Consultation", "Effect", "How", "Question",
+    "QuestionWhy", "RuleCheck", "RuleUse", "Step", "TestStatus", "UnknownCauseError",
+    "WhatIf", "WhyNot",
+})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CONSULT:
+        from . import consult
+
+        value = getattr(consult, name)
+        globals()[name] = value
+        return value
+    # __version__ is read from the installed metadata on first use: importlib.metadata
+    # costs tens of milliseconds, more than the rest of `import rejection_diagnosis`.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("rejection-diagnosis")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            found = "0+unknown"
+        globals()["__version__"] = found
+        return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_THRESHOLD",
     "Advice",
     "AnswerError",
+    "BatchResult",
     "CertaintyChange",
     "Conclusion",
     "Consultation",
@@ -67,6 +97,7 @@ __all__ = [
     "WhatIf",
     "WhyNot",
     "__version__",
+    "bundled_rules_path",
     "check_rules",
     "diagnose",
     "load_rules",

@@ -11,6 +11,9 @@ module owns and nobody else touches:
 * **Sessions are capped and deleting them can crash.** Each ruleset has exactly one
   session (sid "0") that is reused forever: assert the case fact, drain the actions,
   retract the fact. Sessions are never deleted.
+* **Forking copies the engine's memory.** A child process (``diagnose_many`` workers)
+  can use the rulesets compiled before the fork, as long as no engine call was half done:
+  the lock is held across every ``fork()`` and the child starts with a fresh one.
 * **An interrupted drain locks the session.** If anything (a KeyboardInterrupt, an engine
   error) stops a diagnosis between assert and retract, that ruleset is retired and the
   next use registers a fresh copy under a new name. The same happens when a registration
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import struct
 import threading
 from collections.abc import Mapping
@@ -57,10 +61,30 @@ class Matcher(Protocol):
         ...
 
 
+# One encoder for every fact (json.dumps with options builds a new one per call).
+_ENCODE = json.JSONEncoder(allow_nan=False, separators=(",", ":")).encode
 _LOCK = threading.RLock()
 _HANDLES: dict[str, int] = {}
 _RETIRED = 0  # rulesets abandoned after an interrupted diagnosis (they cannot be freed)
 _GENERATION: dict[str, int] = {}
+
+
+def _hold_across_fork() -> None:
+    _LOCK.acquire()
+
+
+def _release_after_fork() -> None:
+    _LOCK.release()
+
+
+def _fresh_lock_in_child() -> None:
+    global _LOCK
+    _LOCK = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX: fork only between two engine calls
+    os.register_at_fork(before=_hold_across_fork, after_in_parent=_release_after_fork,
+                        after_in_child=_fresh_lock_in_child)
 # Properties the engine itself puts on facts and on the session state fact.
 _ENGINE_PROPERTIES = ("id", "sid", "$s")
 
@@ -143,7 +167,9 @@ def _retire(group: Group) -> None:
 
 def _fact_json(fact: Mapping[str, Any]) -> str:
     try:
-        return json.dumps({k: _encode(v) for k, v in fact.items()}, allow_nan=False)
+        # Facts hold floats, booleans and strings: the float test first keeps this cheap.
+        return _ENCODE({k: _ordered(v) if type(v) is float else _encode(v)
+                        for k, v in fact.items()})
     except (TypeError, ValueError) as exc:
         raise EngineError(f"a case fact cannot be sent to the engine: {exc}") from exc
 

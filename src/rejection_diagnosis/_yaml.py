@@ -56,12 +56,15 @@ _ALLOWED_TAGS = frozenset(
     }
 )
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Characters YAML does not allow in a document (C0/C1 controls other than tab, newline
 # and carriage return; lone surrogates; the two non-characters). Checked before parsing so
 # that the error is located the same way with and without libyaml.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _positive(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
@@ -237,6 +240,10 @@ def _compose(loader: Any, limits: Limits,
                                "write the keys out")
             if tag not in _ALLOWED_TAGS:
                 raise _tag_refusal(event, tag)
+            if event.style == '"' and _SURROGATE.search(event.value):
+                raise _Refusal(event, "yaml-encoding",
+                               "a \\u escape in this string makes half of a UTF-16 pair, "
+                               "which is not text; write the character itself")
             if len(event.value) > limits.max_string:
                 raise _Refusal(
                     event, "yaml-string-too-long",
@@ -418,23 +425,21 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
         what = "a NUL character; is it a text file?" if bad.group() == "\x00" else (
             f"the control character {bad.group()!r}, which YAML does not allow")
         return problem(line, column, "yaml-encoding", f"file contains {what}")
-    fast = _Loader is not yaml.SafeLoader
+    fast = _LOADER is not yaml.SafeLoader
     try:
-        root = _parse(_Loader, text, limits, _EmptyScalarMark(text) if fast else None)
+        try:
+            root = _parse(_LOADER, text, limits, _EmptyScalarMark(text) if fast else None)
+        except yaml.MarkedYAMLError as exc:
+            if not fast or _prefix_length(text, exc) > _REPARSE_LIMIT:
+                raise
+            # libyaml words syntax errors differently, often places them a token later and
+            # refuses a few things PyYAML reads ({p :}); a file it cannot read is read again
+            # by PyYAML's own parser, so that results never depend on how PyYAML was built.
+            root = _parse(yaml.SafeLoader, text, limits, None)
     except _Refusal as exc:
         line, column = _position(exc.where)
         return problem(line, column, exc.code, exc.message)
     except yaml.MarkedYAMLError as exc:
-        if fast and _prefix_length(text, exc) <= _REPARSE_LIMIT:
-            # libyaml words syntax errors differently and often places them a token later;
-            # PyYAML's own parser stops at the same mistake, so a file that fails early is
-            # read again with it for the messages the documentation shows.
-            try:
-                _parse(yaml.SafeLoader, text, limits, None)
-            except yaml.MarkedYAMLError as slow:
-                exc = slow
-            except (_Refusal, yaml.YAMLError):
-                pass
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or "invalid YAML"

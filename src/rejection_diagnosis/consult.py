@@ -789,6 +789,50 @@ def _ranked(kb: KnowledgeBase, given: dict[str, Given], dont_know: frozenset[str
     return tuple(out), not contenders
 
 
+def _advice(dx: Diagnosis) -> tuple[str, ...]:
+    return tuple(a.id for a in (*dx.coping, *dx.next_steps))
+
+
+def _advice_question(kb: KnowledgeBase, given: dict[str, Given], dont_know: frozenset[str],
+                     threshold: float) -> Question | None:
+    """The first open observation (in file order) whose answer changes the advice given.
+
+    Only observations that recommendation rules test directly are tried; each of their
+    representative answers is diagnosed in full, which is cheap at this stage because the
+    causes are settled and few observations are left.
+    """
+    analysis = _analysis(kb)
+    testers = {t.subject for rule, alts in zip(kb.program.rules, kb.program.alternatives,
+                                               strict=True)
+               if rule.conclusion_kind == "recommendation"
+               for alt in alts for t in alt.tests if t.kind == "observation"}
+    base = kb._diagnose(given, threshold)
+    before = _advice(base)
+    for oid in kb.observations:
+        if oid not in testers or oid in given or oid in dont_know or oid not in analysis.domain:
+            continue
+        effects: list[Effect] = []
+        gained: set[str] = set()
+        lost: set[str] = set()
+        for value in analysis.domain[oid]:
+            after = _advice(kb._diagnose({**given, oid: Given(value)}, threshold))
+            if after != before:
+                gained |= set(after) - set(before)
+                lost |= set(before) - set(after)
+                effects.append(Effect(value, (), tuple(c.id for c in base.causes[:1])))
+        if not effects:
+            continue
+        changed = sorted(gained) or sorted(lost)
+        verb = "recommend" if gained else "drop"
+        obs = kb.observations[oid]
+        return Question(
+            oid, obs.question, obs.type, obs.allowed(),
+            (True, False) if obs.type == "boolean" else tuple(obs.values),
+            f"could {verb} {', '.join(changed[:2])} in the advice",
+            0, 0.0, 0.0, 0.0, tuple(effects), obs.group)
+    return None
+
+
 def _reason(kb: KnowledgeBase, q: Question, leading: tuple[str, ...], threshold: float,
             rules: Sequence[int]) -> str:
     phrases: dict[str, tuple[int, float, str]] = {}  # cause -> (strength, size, phrase)
@@ -1112,12 +1156,13 @@ class Consultation:
         contends for the lead (alone or together with other answers).
         """
         ranked, done = self._state()
-        if done or not ranked:
-            return None
-        best = ranked[0]
-        if not (best.order_change or best.certainty_change or best.potential):
-            return None
-        return best
+        if not done and ranked:
+            best = ranked[0]
+            if best.order_change or best.certainty_change or best.potential:
+                return best
+        # The causes are settled; what is still worth asking is what changes the advice
+        # (distress, a run of rejections, contacts), which no cause rule may test.
+        return _advice_question(self.kb, self.given(), self.dont_know(), self.threshold)
 
     def answer(self, observation: str, value: Any, certainty: float = 1.0) -> None:
         """Record an answer (checked like a diagnosis input).

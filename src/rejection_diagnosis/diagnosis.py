@@ -8,6 +8,7 @@ Turning them into text (:meth:`Diagnosis.explain`) or JSON-ready dicts
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -124,6 +125,14 @@ class Diagnosis:
     fired: tuple[str, ...] = ()
     knowledge_base: KnowledgeBase | None = attrs.field(default=None, eq=False, repr=False)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled without its knowledge base: that holds engine handles that mean nothing in
+        # another process (diagnose_many re-attaches the caller's own on the way back).
+        state = {f.name: getattr(self, f.name) for f in attrs.fields(Diagnosis)
+                 if f.name != "knowledge_base"}
+        state["observations"] = dict(self.observations)
+        return (_unpickle, (state,))
+
     @property
     def top_cause(self) -> Conclusion | None:
         """The most certain reported cause, or None when the evidence is insufficient."""
@@ -156,3 +165,8 @@ class Diagnosis:
         from .render import diagnosis_to_dict
 
         return diagnosis_to_dict(self)
+
+
+def _unpickle(state: dict[str, Any]) -> Diagnosis:
+    state["observations"] = MappingProxyType(state["observations"])
+    return Diagnosis(**state)

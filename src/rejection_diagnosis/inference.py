@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import model as m
@@ -13,7 +14,7 @@ from .diagnosis import Contribution, Evidence
 from .errors import EngineError
 from .observations import Given
 
-__all__ = ["Inference", "infer"]
+__all__ = ["Inference", "Plan", "infer", "plan_for"]
 
 
 class Inference:
@@ -29,53 +30,109 @@ class Inference:
         self.evidence_sufficient = False
 
 
-def _certainty_of(test: Test, given: Mapping[str, Given], inf: Inference) -> tuple[Any, float]:
+_OBSERVATION, _CONCLUSION, _EVIDENCE = 0, 1, 2
+_EVIDENCE_PROP = prop_name("evidence", "")
+
+
+class Plan:
+    """What :func:`infer` reads on every case, worked out once per compiled program.
+
+    * per layer, which groups read each fact property: a case visits only the groups its
+      known properties can fire, so cost follows the rules that fire, not those loaded;
+    * per rule alternative, its tests as plain tuples with their descriptions already
+      rendered, so a fired rule's explanation costs no formatting.
+    """
+
+    __slots__ = ("alternatives", "evidence_layer", "layers", "rules")
+
+    def __init__(self, program: Program) -> None:
+        self.rules = program.rules
+        self.evidence_layer = program.evidence_layer
+        self.layers: tuple[tuple[tuple[Group, ...], dict[str, tuple[int, ...]]], ...] = tuple(
+            (groups, _index(groups)) for groups in program.layers)
+        self.alternatives: tuple[tuple[tuple[tuple[int, Test, str], ...], ...], ...] = tuple(
+            tuple(tuple((_code(t), t, t.describe()) for t in alt.tests) for alt in alternatives)
+            for alternatives in program.alternatives
+        )
+
+
+_PLANS: dict[int, tuple[weakref.ref[Program], Plan]] = {}
+
+
+def plan_for(program: Program) -> Plan:
+    """The :class:`Plan` of ``program``, made once and kept while the program lives."""
+    entry = _PLANS.get(id(program))
+    if entry is not None and entry[0]() is program:
+        return entry[1]
+    plan = Plan(program)
+    _PLANS[id(program)] = (weakref.ref(program), plan)
+    weakref.finalize(program, _PLANS.pop, id(program), None)
+    return plan
+
+
+def _code(test: Test) -> int:
     if test.kind == "observation":
-        g = given[test.subject]
-        return g.value, g.certainty
-    if test.kind == "evidence":
-        return ("sufficient" if inf.evidence_sufficient else "insufficient"), 1.0
-    cf = inf.certainty[test.subject]
-    return cf, abs(cf)
+        return _OBSERVATION
+    return _EVIDENCE if test.kind == "evidence" else _CONCLUSION
+
+
+def _index(groups: tuple[Group, ...]) -> dict[str, tuple[int, ...]]:
+    index: dict[str, list[int]] = {}
+    for n, group in enumerate(groups):
+        for prop in group.properties:
+            index.setdefault(prop, []).append(n)
+    return {prop: tuple(ns) for prop, ns in index.items()}
 
 
 def infer(program: Program, matcher: Matcher, given: Mapping[str, Given],
-          cause_ids: frozenset[str], threshold: float) -> Inference:
-    """Run every layer of ``program`` on the case ``given``."""
+          cause_ids: frozenset[str], threshold: float, plan: Plan | None = None) -> Inference:
+    """Run every layer of ``program`` on the case ``given``.
+
+    ``plan`` is ``plan_for(program)`` (looked up when not given).
+    """
+    if plan is None:
+        plan = plan_for(program)
     inf = Inference()
-    values: dict[str, Any] = {prop_name("observation", k): g.value for k, g in given.items()}
-    rules = program.rules
-    for layer, groups in enumerate(program.layers):
-        if layer == program.evidence_layer:
+    values: dict[str, Any] = {"o_" + k: g.value for k, g in given.items()}
+    rules = plan.rules
+    contributions = inf.contributions
+    for layer, (groups, index) in enumerate(plan.layers):
+        if layer == plan.evidence_layer:
             inf.evidence_sufficient = _sufficient(inf, cause_ids, threshold)
-            values[prop_name("evidence", "")] = (
-                "sufficient" if inf.evidence_sufficient else "insufficient")
+            values[_EVIDENCE_PROP] = "sufficient" if inf.evidence_sufficient else "insufficient"
+        if len(groups) == 1:
+            visit: Iterable[int] = (0,) if any(p in index for p in values) else ()
+        else:
+            # Every alternative starts with an existence test: a group none of whose
+            # properties is known cannot fire.
+            visit = sorted({n for p in values for n in index.get(p, ())})
         touched: set[str] = set()
-        for group in groups:
-            fact = {p: values[p] for p in group.properties if p in values}
-            if not fact:
-                continue  # every alternative starts with an existence test: nothing can fire
+        for n in visit:
+            group = groups[n]
+            props = group.properties
+            fact = {p: v for p, v in values.items() if p in props}
             fact["id"] = "case"
             fired: dict[int, list[int]] = {}
+            actions = group.actions
             for name in set(_fired(matcher, group, fact, rules)):
-                for rule_index, alt_index in group.actions[name]:
+                for rule_index, alt_index in actions[name]:
                     fired.setdefault(rule_index, []).append(alt_index)
             for rule_index in sorted(fired):
                 rule = rules[rule_index]
-                contribution = _contribution(program, rule_index, rule, sorted(fired[rule_index]),
+                contribution = _contribution(plan, rule_index, rule, sorted(fired[rule_index]),
                                              given, inf)
-                inf.contributions.setdefault(rule.conclusion, []).append(contribution)
+                contributions.setdefault(rule.conclusion, []).append(contribution)
                 inf.fired.append(rule.id)
                 touched.add(rule.conclusion)
         for node in touched:
-            positive, negative = split_totals(c.contribution for c in inf.contributions[node])
+            positive, negative = split_totals([c.contribution for c in contributions[node]])
             inf.totals[node] = (positive, negative)
-            inf.certainty[node] = combine_totals(positive, negative)
-            if inf.certainty[node] != 0.0:
-                values[prop_name("cause", node)] = inf.certainty[node]
+            certainty = inf.certainty[node] = combine_totals(positive, negative)
+            if certainty != 0.0:
+                values["c_" + node] = certainty
             else:
-                values.pop(prop_name("cause", node), None)
-    if program.evidence_layer >= len(program.layers):
+                values.pop("c_" + node, None)
+    if plan.evidence_layer >= len(plan.layers):
         inf.evidence_sufficient = _sufficient(inf, cause_ids, threshold)
     return inf
 
@@ -83,15 +140,12 @@ def infer(program: Program, matcher: Matcher, given: Mapping[str, Given],
 def _fired(matcher: Matcher, group: Group, fact: Mapping[str, Any],
            rules: tuple[m.Rule, ...]) -> list[str]:
     """``matcher.fired``, with any failure turned into an EngineError naming the rules."""
-    ids = [rules[i].id for i in group.rule_indexes]
-    listed = ", ".join(repr(r) for r in ids[:5])
-    if len(ids) > 5:
-        listed += f" and {len(ids) - 5} more"
     try:
         names = matcher.fired(group, fact)
-        unknown = [n for n in names if n not in group.actions]
-        if unknown:
-            raise EngineError(f"the engine reported unknown rule {unknown[0]!r}")
+        for name in names:
+            if name not in group.actions:
+                raise EngineError(f"the engine reported unknown rule {name!r}")
+        return names
     except EngineError as exc:
         if exc.rule_id is not None:
             raise
@@ -99,30 +153,84 @@ def _fired(matcher: Matcher, group: Group, fact: Mapping[str, Any],
         if engine_rule is not None and engine_rule in group.actions:
             rule_id = rules[group.actions[engine_rule][0][0]].id
             raise EngineError(f"rule {rule_id!r}: {exc}", rule_id) from exc
+        ids = _rule_ids(group, rules)
         only = ids[0] if len(ids) == 1 else None
-        raise EngineError(f"while matching rules {listed}: {exc}", only) from exc
+        raise EngineError(f"while matching rules {_listed(ids)}: {exc}", only) from exc
     except Exception as exc:
         # A matcher's own failure must never pass for "no rule fired".
+        listed = _listed(_rule_ids(group, rules))
         raise EngineError(f"the matcher failed on rules {listed}: {exc!r}") from exc
-    return names
+
+
+def _rule_ids(group: Group, rules: tuple[m.Rule, ...]) -> list[str]:
+    return [rules[i].id for i in group.rule_indexes]
+
+
+def _listed(ids: list[str]) -> str:
+    listed = ", ".join(repr(r) for r in ids[:5])
+    return listed + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
 
 
 def _sufficient(inf: Inference, cause_ids: frozenset[str], threshold: float) -> bool:
     return any(reaches(inf.certainty.get(c, 0.0), threshold) for c in cause_ids)
 
 
-def _contribution(program: Program, rule_index: int, rule: m.Rule, alt_indexes: list[int],
+#: Explanation objects are immutable, and the same rule fires on the same values again
+#: and again (most observations are booleans): a fired rule's Contribution is reused for
+#: equal inputs instead of being rebuilt with all its Evidence. Bounded; a full cache is
+#: simply emptied. Plain dict operations are atomic, so threads can share it.
+_MEMO: dict[tuple[Any, ...], Contribution] = {}
+_MEMO_SIZE = 20_000
+
+
+def _contribution(plan: Plan, rule_index: int, rule: m.Rule, alt_indexes: list[int],
                   given: Mapping[str, Given], inf: Inference) -> Contribution:
+    alternatives = plan.alternatives[rule_index]
+    inputs: list[Any] = [plan, rule_index]
+    for alt_index in alt_indexes:
+        inputs.append(alt_index)
+        for code, test, _ in alternatives[alt_index]:
+            if code == _OBSERVATION:
+                g = given[test.subject]
+                # The type goes in the key: True == 1.0 for a dict, not for the explanation.
+                inputs.extend((type(g.value), g.value, g.certainty))
+            elif code == _CONCLUSION:
+                inputs.append(inf.certainty[test.subject])
+            else:
+                inputs.append(inf.evidence_sufficient)
+    key = tuple(inputs)
+    found = _MEMO.get(key)
+    if found is None:
+        found = _build_contribution(plan, rule_index, rule, alt_indexes, given, inf)
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[key] = found
+    return found
+
+
+def _build_contribution(plan: Plan, rule_index: int, rule: m.Rule, alt_indexes: list[int],
+                        given: Mapping[str, Given], inf: Inference) -> Contribution:
     # A rule's condition certainty is the best of its alternatives that held (fuzzy "any"),
     # each alternative worth its weakest test (fuzzy "all"); ties go to the first written.
     best: tuple[float, tuple[Evidence, ...]] | None = None
+    alternatives = plan.alternatives[rule_index]
     for alt_index in alt_indexes:
         evidence = []
         weakest = 1.0
-        for test in program.alternatives[rule_index][alt_index].tests:
-            value, certainty = _certainty_of(test, given, inf)
-            weakest = min(weakest, certainty)
-            evidence.append(Evidence(test.kind, test.subject, test.describe(), value, certainty))
+        for code, test, text in alternatives[alt_index]:
+            value: Any
+            if code == _OBSERVATION:
+                g = given[test.subject]
+                value, certainty = g.value, g.certainty
+            elif code == _CONCLUSION:
+                value = inf.certainty[test.subject]
+                certainty = abs(value)
+            else:
+                value, certainty = ("sufficient" if inf.evidence_sufficient
+                                    else "insufficient"), 1.0
+            if certainty < weakest:
+                weakest = certainty
+            evidence.append(Evidence(test.kind, test.subject, text, value, certainty))
         if best is None or weakest > best[0]:
             best = (weakest, tuple(evidence))
     assert best is not None

@@ -7,7 +7,7 @@ import math
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -18,13 +18,14 @@ from .certainty import reaches
 from .compiler import CompileLimitError, Program, compile_rules
 from .diagnosis import Advice, Conclusion, Diagnosis, rank_key
 from .errors import DiagnosisError, Problem, RuleSetError
-from .inference import infer
+from .inference import infer, plan_for
 from .lint import lint_problems
 from .loader import RuleSet, bundled_rules_path, discover, parse_rule_files
 from .observations import Given, normalize
 from .validation import semantic_problems
 
 if TYPE_CHECKING:
+    from .batch import BatchResult
     from .consult import Question, WhatIf
 
 __all__ = ["DEFAULT_THRESHOLD", "KnowledgeBase", "check_rules", "diagnose", "load_rules"]
@@ -57,6 +58,7 @@ class KnowledgeBase:
         self.rules: tuple[m.Rule, ...] = ruleset.rules
         self.files: tuple[str, ...] = ruleset.files
         self._cause_ids = frozenset(self.causes)
+        self._plan = plan_for(program)
 
     def __repr__(self) -> str:
         return (f"<KnowledgeBase {len(self.observations)} observations, {len(self.causes)} causes, "
@@ -91,6 +93,35 @@ class KnowledgeBase:
         given = normalize(self.observations, observations)
         return self._diagnose(given, float(threshold))
 
+    def diagnose_many(self, cases: Iterable[Mapping[str, Any]], *, workers: int | None = 1,
+                      threshold: float = DEFAULT_THRESHOLD, as_json: bool = False,
+                      raise_errors: bool = False, chunk_size: int = 64,
+                      mp_context: str | None = None) -> Iterator[BatchResult]:
+        """Diagnose many cases, in worker processes; yield one result per case, in input order.
+
+        Args:
+            cases: an iterable of observation mappings, consumed lazily (a generator over a
+                file of millions of records is fine: memory stays bounded).
+            workers: worker processes; 1 diagnoses in this process, None uses every CPU.
+                Workers load this knowledge base from :attr:`files` (so one built with
+                :meth:`with_matcher` or custom ``limits`` is not reproduced in them).
+            threshold: as for :meth:`diagnose`.
+            as_json: give each result's ``to_dict()`` as JSON text (``result.json``)
+                instead of a :class:`Diagnosis`: much cheaper to bring back from a worker.
+            raise_errors: raise the first case's error (with a note naming the case)
+                instead of reporting it in that case's result and going on.
+            chunk_size: cases sent to a worker at a time.
+            mp_context: multiprocessing start method; default ``fork`` where available.
+
+        Returns:
+            An iterator of :class:`~rejection_diagnosis.batch.BatchResult`: ``index``, and
+            ``diagnosis`` (or ``json``) or ``error`` (an :class:`ObservationError`, ...).
+        """
+        from .batch import diagnose_many
+
+        return diagnose_many(self, cases, workers=workers, threshold=threshold,
+                             as_json=as_json, raise_errors=raise_errors,
+                             chunk_size=chunk_size, mp_context=mp_context)
     def next_questions(self, observations: Mapping[str, Any], k: int = 3, *,
                        dont_know: Iterable[str] = (), threshold: float = DEFAULT_THRESHOLD,
                        lead: int = 1) -> tuple[Question, ...]:
@@ -114,7 +145,7 @@ class KnowledgeBase:
         return what_if(self, observations, changes, threshold=threshold)
 
     def _diagnose(self, given: dict[str, Given], threshold: float) -> Diagnosis:
-        inf = infer(self._program, self._matcher, given, self._cause_ids, threshold)
+        inf = infer(self._program, self._matcher, given, self._cause_ids, threshold, self._plan)
         considered: list[Conclusion] = []
         findings: list[Conclusion] = []
         coping: list[Advice] = []

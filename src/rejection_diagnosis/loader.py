@@ -16,14 +16,17 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
-import jsonschema
 
+from . import _schema_check
 from . import model as m
 from ._yaml import Limits, Located, YamlPath, format_yaml_path, read_yaml
 from .errors import Problem
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["RuleSet", "bundled_rules_path", "discover", "parse_rule_files", "schema"]
 
@@ -78,9 +81,46 @@ def schema() -> dict[str, Any]:
 
 
 @functools.cache
+def _checked_schema() -> dict[str, Any]:
+    # Schema errors under a rule's `when:` are dropped (conditions get their own, more
+    # precise messages from _condition()), so the schema is checked without conditions:
+    # they were four fifths of jsonschema's time. Without them nothing is recursive, so
+    # every $ref is inlined once here: resolving references was most of what remained.
+    # The errors reported are the same; the published file is unchanged.
+    published = schema()
+    defs = {**published["$defs"], "when": {}}
+    return {k: _inline(v, defs) for k, v in published.items() if k != "$defs"}
+
+
+@functools.cache
 def _validator() -> jsonschema.protocols.Validator:
-    cls = jsonschema.validators.validator_for(schema())
-    return cls(schema())
+    # Imported when a rule file first fails the quick check: it is heavy, and loading valid
+    # files (or importing the package) never needs it.
+    import jsonschema
+
+    validator: jsonschema.protocols.Validator = jsonschema.validators.validator_for(
+        schema())(_checked_schema())
+    return validator
+
+
+def _schema_errors(data: Any) -> Iterable[jsonschema.ValidationError]:
+    """jsonschema's errors for ``data``; none, without asking it, when the quick check passes."""
+    if _schema_check.is_valid(data, _checked_schema()) is True:
+        return ()
+    return _validator().iter_errors(data)
+
+
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    """``node`` with every ``{"$ref": "#/$defs/x"}`` replaced by (inlined) ``defs["x"]``."""
+    if isinstance(node, list):
+        return [_inline(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _inline(v, defs) for k, v in node.items() if k != "$ref"}
+    if "$ref" not in node:
+        return out
+    target = _inline(defs[node["$ref"].removeprefix("#/$defs/")], defs)
+    return {"allOf": [target], **out} if out else target
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Problem]]:
@@ -168,7 +208,7 @@ class _FileParser:
                        f"'rules:', not {kind}")
             return False
         found: list[tuple[YamlPath, bool, str, str]] = []
-        for err in _validator().iter_errors(data):
+        for err in _schema_errors(data):
             # Conditions get their own, more precise messages from condition().
             if _inside_when(tuple(err.absolute_path)):
                 continue
@@ -437,6 +477,8 @@ def _inside_when(ypath: YamlPath) -> bool:
 
 def _deepest(err: jsonschema.ValidationError) -> jsonschema.ValidationError:
     """For oneOf/anyOf failures, the most relevant sub-error (jsonschema's own heuristic)."""
+    import jsonschema
+
     if err.context:
         best = jsonschema.exceptions.best_match(err.context)
         if best is not None and len(best.absolute_path) >= len(err.absolute_path):

@@ -1,31 +1,208 @@
-"""``rejection-diagnosis diagnose CASE``: diagnose one case file."""
+"""``rejection-diagnosis diagnose CASE`` or ``--jsonl IN.jsonl``: diagnose cases.
+
+One case file gives a readable explanation (or ``--format json``). A JSON Lines file gives
+one JSON result per non-blank input line, in input order, streamed: memory stays bounded
+however long the file is, and ``--workers N`` spreads the cases over N processes. A line
+that cannot be diagnosed gives ``{"line": N, "error": "..."}`` in its place, a located
+message on stderr, and exit status 1 at the end; the other lines are still diagnosed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
+import time
+from collections.abc import Iterator
+from typing import IO, Any
 
-from ..knowledge_base import DEFAULT_THRESHOLD
-from ._common import add_rules_argument, dump_json, load_kb, read_case
+import attrs
+
+from .. import batch
+from ..errors import DiagnosisError
+from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
+from ._common import UsageError, add_rules_argument, dump_json, load_kb, read_case
 
 NAME = "diagnose"
-HELP = "diagnose a case file (YAML or JSON) and print the causes and recommendations"
+HELP = "diagnose a case file (YAML or JSON), or every line of a JSON Lines file"
+
+_ENVELOPE = frozenset({"observations", "name", "story", "expect"})
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``diagnose``."""
-    parser.add_argument("case", help="case file: YAML or JSON mapping of observation id to value "
-                                     "('-' reads standard input)")
+    parser.add_argument("case", nargs="?",
+                        help="case file: YAML or JSON mapping of observation id to value "
+                             "('-' reads standard input)")
     add_rules_argument(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text (default) or json")
+                        help="text (default) or json, for a single case")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                         help=f"report causes from this certainty on (default {DEFAULT_THRESHOLD})")
+    parser.add_argument("--jsonl", metavar="IN.jsonl",
+                        help="diagnose every line of a JSON Lines file ('-' reads standard "
+                             "input): one JSON object of observations per line")
+    parser.add_argument("-o", "--output", metavar="OUT.jsonl",
+                        help="with --jsonl: write the results here (default: standard output)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="with --jsonl: worker processes (default 1)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Diagnose and print."""
+    if args.jsonl is not None:
+        if args.case is not None:
+            raise UsageError("give either a CASE file or --jsonl IN.jsonl, not both")
+        if args.workers < 1:
+            raise UsageError(f"--workers must be at least 1 (got {args.workers})")
+        return _run_jsonl(args)
+    if args.case is None:
+        raise UsageError("give a CASE file, or --jsonl IN.jsonl")
+    if args.output is not None or args.workers != 1:
+        raise UsageError("-o/--output and --workers go with --jsonl")
     kb = load_kb(args)
     dx = kb.diagnose(read_case(args.case), threshold=args.threshold)
     sys.stdout.write(dump_json(dx.to_dict()) + "\n" if args.format == "json" else dx.explain())
     return 0
+
+
+# JSON Lines ---------------------------------------------------------------------------------
+
+#: One input line's outcome: (line number, result JSON text or None, error message or None).
+LineResult = tuple[int, str | None, str | None]
+
+
+def diagnose_line(kb: KnowledgeBase, number: int, text: str, threshold: float) -> LineResult:
+    """Diagnose one JSON Lines record; an unusable record gives its error message."""
+    try:
+        case = json.loads(text)
+    except ValueError as exc:
+        return number, None, f"not JSON: {exc}"
+    if isinstance(case, dict) and set(case) <= _ENVELOPE and isinstance(
+            case.get("observations"), dict):
+        case = case["observations"]
+    if not isinstance(case, dict):
+        return number, None, "a case is a JSON object of observation id to value"
+    try:
+        dx = kb.diagnose(case, threshold=threshold)
+    except DiagnosisError as exc:
+        return number, None, str(exc)
+    return number, json.dumps(dx.to_dict(), ensure_ascii=False), None
+
+
+@attrs.frozen
+class _Lines:
+    """Worker function: diagnose a chunk of lines with the worker's knowledge base."""
+
+    threshold: float
+
+    def __call__(self, chunk: list[tuple[int, str]]) -> list[LineResult]:
+        kb = batch._WORKER_KB
+        assert kb is not None, "worker started without its knowledge base"
+        return [diagnose_line(kb, n, text, self.threshold) for n, text in chunk]
+
+
+def _run_jsonl(args: argparse.Namespace) -> int:
+    threshold = args.threshold
+    if not (math.isfinite(threshold) and 0 < threshold <= 1):
+        raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
+    kb = load_kb(args)
+    name = "<stdin>" if args.jsonl == "-" else args.jsonl
+    try:
+        source: IO[str] = (sys.stdin if args.jsonl == "-"
+                           else open(args.jsonl, encoding="utf-8"))  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.jsonl}: {exc.strerror}") from exc
+    progress = _Progress(sys.stderr, _count_lines(args.jsonl)) if sys.stderr.isatty() else None
+    try:
+        out: IO[str] = (open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+                        if args.output is not None else sys.stdout)
+    except OSError as exc:
+        source.close()
+        raise UsageError(f"cannot write {args.output}: {exc.strerror}") from exc
+    failed = 0
+    try:
+        records = ((n, line) for n, line in enumerate(source, 1) if line.strip())
+        results: Iterator[LineResult]
+        if args.workers == 1:
+            results = (diagnose_line(kb, n, text, threshold) for n, text in records)
+        else:
+            results = batch.ordered_map(_Lines(threshold), records, workers=args.workers,
+                                        chunk_size=batch.DEFAULT_CHUNK_SIZE,
+                                        initializer=batch._init_worker, initargs=(kb.files,))
+        for number, text, error in results:
+            if error is not None:
+                failed += 1
+                if progress is not None:
+                    progress.clear()
+                print(f"{name}:{number}: error: {error}", file=sys.stderr)
+                text = json.dumps({"line": number, "error": error}, ensure_ascii=False)
+            out.write(f"{text}\n")
+            if progress is not None:
+                progress.step()
+    finally:
+        if progress is not None:
+            progress.finish()
+        if source is not sys.stdin:
+            source.close()
+        if out is not sys.stdout:
+            out.close()
+        else:
+            out.flush()
+    return 1 if failed else 0
+
+
+def _count_lines(path: str) -> int | None:
+    """Non-blank lines of a regular file (for the ETA), read in blocks; None for stdin."""
+    if path == "-":
+        return None
+    count = 0
+    try:
+        with open(path, "rb") as handle:
+            for line in handle:
+                count += bool(line.strip())
+    except OSError:
+        return None
+    return count
+
+
+class _Progress:
+    """A one-line progress bar on a terminal: count, rate and time left."""
+
+    def __init__(self, stream: IO[str], total: int | None) -> None:
+        self.stream = stream
+        self.total = total
+        self.count = 0
+        self.start = time.monotonic()
+        self.shown = 0.0
+
+    def step(self) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if now - self.shown >= 0.1:
+            self.shown = now
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        elapsed = max(now - self.start, 1e-9)
+        rate = self.count / elapsed
+        parts: list[Any] = [f"{self.count:,}"]
+        if self.total:
+            done = min(self.count / self.total, 1.0)
+            bar = "#" * int(done * 20)
+            parts = [f"[{bar:<20}] {self.count:,}/{self.total:,}"]
+        parts.append(f"{rate:,.0f} cases/s")
+        if self.total and rate > 0:
+            left = max(self.total - self.count, 0) / rate
+            parts.append(f"ETA {int(left // 60):d}:{int(left % 60):02d}")
+        self.stream.write("\r\033[K" + "  ".join(parts))
+        self.stream.flush()
+
+    def clear(self) -> None:
+        self.stream.write("\r\033[K")
+
+    def finish(self) -> None:
+        self._draw(time.monotonic())
+        self.stream.write("\n")
+        self.stream.flush()

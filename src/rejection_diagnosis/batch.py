@@ -1,0 +1,204 @@
+"""Diagnosing many cases across processes, in input order, one error per failing case.
+
+durable-rules holds the GIL while it matches and the library serialises every engine call
+behind one lock, so threads cannot diagnose in parallel: processes can. Each worker process
+holds its own copy of the knowledge base, loaded from the same files
+(:attr:`KnowledgeBase.files`); under the ``fork`` start method (the default where the
+platform has it) a worker inherits the caller's already compiled copy, so it starts in
+milliseconds. Cases travel to the workers in chunks and results come back per chunk, at
+most a few chunks in flight per worker, so memory stays bounded however long the input is.
+
+What crosses the process boundary must pickle. A :class:`~.diagnosis.Diagnosis` pickles
+without its ``knowledge_base`` reference (engine handles mean nothing in another process);
+:func:`diagnose_many` re-attaches the caller's knowledge base to every diagnosis it yields.
+Unpickling a rich diagnosis in the caller costs about as much as computing it, so a batch
+that only writes results out should ask for ``as_json=True``: the workers then render
+:meth:`~.diagnosis.Diagnosis.to_dict` to a JSON string and the caller only receives text.
+
+Diagnosis is a pure function of (rules, case): the same mapping scales further on any
+engine that can call a Python function per record (see ``examples/distributed_dask.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import islice
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+from .diagnosis import Diagnosis
+from .errors import DiagnosisError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from .knowledge_base import KnowledgeBase
+
+__all__ = ["BatchResult", "diagnose_many", "ordered_map"]
+
+#: Cases sent to a worker at a time: large enough to amortise the round trip (a few
+#: hundred microseconds), small enough to keep the first results coming quickly.
+DEFAULT_CHUNK_SIZE = 64
+#: Chunks in flight per worker: one being computed, one queued, one coming back.
+_IN_FLIGHT_PER_WORKER = 3
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@attrs.frozen
+class BatchResult:
+    """The outcome of one case of a batch: a diagnosis (or its JSON text), or the error.
+
+    Attributes:
+        index: the case's position in the input, from 0.
+        diagnosis: the diagnosis, or None when the case failed or ``as_json`` was asked.
+        json: ``diagnosis.to_dict()`` as JSON text when ``as_json`` was asked, else None.
+        error: the :class:`~.errors.DiagnosisError` this case raised (e.g. an
+            :class:`~.errors.ObservationError`), or None.
+    """
+
+    index: int
+    diagnosis: Diagnosis | None = None
+    json: str | None = None
+    error: DiagnosisError | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the case was diagnosed."""
+        return self.error is None
+
+
+# Worker side -------------------------------------------------------------------------------
+
+_WORKER_KB: KnowledgeBase | None = None
+
+
+def _init_worker(files: tuple[str, ...]) -> None:
+    global _WORKER_KB
+    from .knowledge_base import load_rules
+
+    # Under fork this is a cache hit on the parent's compiled copy (same file content).
+    _WORKER_KB = load_rules(*files)
+
+
+def _diagnose_one(kb: KnowledgeBase, index: int, case: Any, threshold: float,
+                  as_json: bool) -> BatchResult:
+    try:
+        dx = kb.diagnose(case, threshold=threshold)
+    except DiagnosisError as exc:
+        return BatchResult(index, error=exc)
+    if as_json:
+        return BatchResult(index, json=json.dumps(dx.to_dict(), ensure_ascii=False))
+    return BatchResult(index, diagnosis=dx)
+
+
+def _diagnose_chunk(chunk: list[tuple[int, Any]], threshold: float,
+                    as_json: bool) -> list[BatchResult]:
+    assert _WORKER_KB is not None, "worker started without its knowledge base"
+    kb = _WORKER_KB
+    return [_diagnose_one(kb, index, case, threshold, as_json) for index, case in chunk]
+
+
+# Caller side -------------------------------------------------------------------------------
+
+
+def _context(name: str | None) -> Any:
+    import multiprocessing  # imported on first use: `import rejection_diagnosis` stays quick
+
+    if name is None:
+        # fork starts a worker in milliseconds with the compiled rules already in memory;
+        # the engine adapter makes forking safe (it holds its lock across the fork).
+        name = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(name)
+
+
+def _check_workers(workers: int | None) -> int:
+    if workers is None:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+            os.cpu_count() or 1)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer or None, got {workers!r}")
+    return workers
+
+
+def ordered_map(function: Callable[[list[T]], list[R]], items: Iterable[T], *, workers: int,
+                chunk_size: int, initializer: Callable[..., None], initargs: tuple[Any, ...],
+                mp_context: str | None = None) -> Iterator[R]:
+    """``function`` over chunks of ``items`` in worker processes, results in input order.
+
+    At most a few chunks per worker are in flight, so ``items`` is consumed lazily and
+    memory is bounded. Closing the iterator early cancels what was not started.
+    """
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    from concurrent.futures import ProcessPoolExecutor
+
+    source = iter(items)
+
+    def chunks() -> Iterator[list[T]]:
+        while chunk := list(islice(source, chunk_size)):
+            yield chunk
+
+    pending: deque[Future[list[R]]] = deque()
+    executor = ProcessPoolExecutor(workers, mp_context=_context(mp_context),
+                                   initializer=initializer, initargs=initargs)
+    try:
+        feed = chunks()
+        for chunk in islice(feed, workers * _IN_FLIGHT_PER_WORKER):
+            pending.append(executor.submit(function, chunk))
+        while pending:
+            done = pending.popleft().result()
+            following = next(feed, None)
+            if following is not None:
+                pending.append(executor.submit(function, following))
+            yield from done
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def diagnose_many(kb: KnowledgeBase, cases: Iterable[Mapping[str, Any]], *, workers: int | None = 1,
+                  threshold: float = 0.2, as_json: bool = False, raise_errors: bool = False,
+                  chunk_size: int = DEFAULT_CHUNK_SIZE,
+                  mp_context: str | None = None) -> Iterator[BatchResult]:
+    """Diagnose ``cases`` (any iterable, consumed lazily); yield one result per case, in order.
+
+    See :meth:`KnowledgeBase.diagnose_many` for the arguments.
+    """
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not (
+        math.isfinite(threshold) and 0 < threshold <= 1
+    ):
+        raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
+    count = _check_workers(workers)
+    if count == 1:
+        results: Iterator[BatchResult] = (
+            _diagnose_one(kb, i, case, float(threshold), as_json) for i, case in enumerate(cases))
+    else:
+        results = ordered_map(
+            _Chunk(float(threshold), as_json), enumerate(cases), workers=count,
+            chunk_size=chunk_size, initializer=_init_worker, initargs=(kb.files,),
+            mp_context=mp_context)
+    for result in results:
+        if result.error is not None and raise_errors:
+            result.error.add_note(f"while diagnosing case {result.index} of the batch")
+            raise result.error
+        if result.diagnosis is not None and result.diagnosis.knowledge_base is not kb:
+            result = attrs.evolve(result, diagnosis=attrs.evolve(result.diagnosis,
+                                                                 knowledge_base=kb))
+        yield result
+
+
+@attrs.frozen
+class _Chunk:
+    """The picklable worker function of :func:`diagnose_many` (a closure would not pickle)."""
+
+    threshold: float
+    as_json: bool
+
+    def __call__(self, chunk: list[tuple[int, Any]]) -> list[BatchResult]:
+        return _diagnose_chunk(chunk, self.threshold, self.as_json)

@@ -1,0 +1,175 @@
+"""KnowledgeBase.diagnose_many: order, per-case errors, process workers, pickling."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rejection_diagnosis as rd
+
+CASES = [
+    {"reposted": True},
+    {"days": 30, "reposted": False},
+    {"feedback": "culture"},
+    {},
+    {"days": {"value": 40, "certainty": 0.5}, "feedback": "skills"},
+]
+
+
+def _expected(kb: rd.KnowledgeBase, cases: list[object]) -> list[object]:
+    out: list[object] = []
+    for case in cases:
+        try:
+            out.append(kb.diagnose(case).to_dict())  # type: ignore[arg-type]
+        except rd.ObservationError as exc:
+            out.append(str(exc))
+    return out
+
+
+def _actual(results: list[rd.BatchResult]) -> list[object]:
+    return [r.diagnosis.to_dict() if r.diagnosis is not None else str(r.error) for r in results]
+
+
+def test_results_come_in_input_order_in_process(tiny_kb: rd.KnowledgeBase) -> None:
+    results = list(tiny_kb.diagnose_many(CASES * 3))
+    assert list(range(15)) == [r.index for r in results]
+    assert _expected(tiny_kb, CASES * 3) == _actual(results)
+
+
+def test_two_workers_give_the_same_results_as_one(tiny_kb: rd.KnowledgeBase) -> None:
+    cases = CASES * 40
+    results = list(tiny_kb.diagnose_many(cases, workers=2, chunk_size=7))
+    assert list(range(len(cases))) == [r.index for r in results]
+    assert _expected(tiny_kb, cases) == _actual(results)
+
+
+def test_diagnoses_from_workers_point_back_to_the_callers_knowledge_base(
+        tiny_kb: rd.KnowledgeBase) -> None:
+    results = list(tiny_kb.diagnose_many(CASES, workers=2))
+    assert [tiny_kb] * len(CASES) == [r.diagnosis.knowledge_base for r in results if r.diagnosis]
+
+
+def test_a_bad_case_is_reported_by_index_and_the_batch_goes_on(
+        tiny_kb: rd.KnowledgeBase) -> None:
+    cases = [{"reposted": True}, {"reposted": "yes"}, {"typo": 1}, {"days": 3}]
+    for workers in (1, 2):
+        results = list(tiny_kb.diagnose_many(cases, workers=workers))
+        assert [True, False, False, True] == [r.ok for r in results]
+        assert [rd.ObservationError, rd.ObservationError] == [
+            type(r.error) for r in results if r.error is not None]
+        assert "reposted" in str(results[1].error)
+
+
+def test_raise_errors_stops_at_the_first_bad_case_and_names_it(
+        tiny_kb: rd.KnowledgeBase) -> None:
+    cases = [{"reposted": True}, {"reposted": "yes"}, {"days": 3}]
+    for workers in (1, 2):
+        with pytest.raises(rd.ObservationError) as info:
+            list(tiny_kb.diagnose_many(cases, workers=workers, raise_errors=True))
+        assert "while diagnosing case 1 of the batch" in info.value.__notes__
+
+
+def test_as_json_gives_the_to_dict_text(tiny_kb: rd.KnowledgeBase) -> None:
+    for workers in (1, 2):
+        results = list(tiny_kb.diagnose_many(CASES, workers=workers, as_json=True))
+        assert _expected(tiny_kb, CASES) == [json.loads(r.json or "null") for r in results]
+        assert [None] * len(CASES) == [r.diagnosis for r in results]
+
+
+def test_the_input_is_consumed_lazily(tiny_kb: rd.KnowledgeBase) -> None:
+    taken: list[int] = []
+
+    def cases():  # type: ignore[no-untyped-def]
+        for i in range(10_000):
+            taken.append(i)
+            yield {"days": i % 300}
+
+    results = tiny_kb.diagnose_many(cases(), workers=2, chunk_size=10)
+    first = [next(results) for _ in range(5)]
+    results.close()
+    assert [0, 1, 2, 3, 4] == [r.index for r in first]
+    assert len(taken) <= 10 * 2 * 3 + 10
+
+
+def test_bad_arguments_are_refused(tiny_kb: rd.KnowledgeBase) -> None:
+    for kwargs in ({"workers": 0}, {"workers": True}, {"threshold": 0}, {"threshold": 2.0}):
+        with pytest.raises(ValueError):
+            list(tiny_kb.diagnose_many(CASES, **kwargs))  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        list(tiny_kb.diagnose_many(CASES, workers=2, chunk_size=0))
+
+
+def test_a_diagnosis_pickles_without_its_knowledge_base(tiny_kb: rd.KnowledgeBase) -> None:
+    dx = tiny_kb.diagnose({"reposted": True, "days": 30})
+    back = pickle.loads(pickle.dumps(dx))
+    assert dx == back
+    assert None is back.knowledge_base
+    assert dx.to_dict() == back.to_dict()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.fixed_dictionaries({}, optional={
+    "reposted": st.booleans(),
+    "days": st.integers(min_value=-5, max_value=400),
+    "feedback": st.sampled_from(["none", "skills", "culture", "bogus"]),
+}), max_size=30))
+def test_in_process_batch_equals_one_by_one(cases: list[dict[str, object]]) -> None:
+    kb = rd.load_rules(_tiny_path())
+    assert _expected(kb, cases) == _actual(list(kb.diagnose_many(cases)))
+
+
+def _tiny_path() -> str:
+    import tempfile
+    import textwrap
+    from pathlib import Path
+
+    from conftest import TINY
+
+    folder = Path(tempfile.gettempdir()) / "rd-test-batch"
+    folder.mkdir(exist_ok=True)
+    path = folder / "tiny.yaml"
+    if not path.exists() or path.read_text(encoding="utf-8") != textwrap.dedent(TINY):
+        path.write_text(textwrap.dedent(TINY), encoding="utf-8")
+    return str(path)
+
+
+def test_workers_forked_while_another_thread_diagnoses_work(tiny_kb: rd.KnowledgeBase) -> None:
+    import threading
+
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def busy() -> None:
+        try:
+            while not stop.is_set():
+                tiny_kb.diagnose({"reposted": True, "days": 30})
+        except BaseException as exc:  # pragma: no cover - reported by the assert below
+            errors.append(exc)
+
+    thread = threading.Thread(target=busy)
+    thread.start()
+    try:
+        for _ in range(3):
+            results = list(tiny_kb.diagnose_many(CASES * 10, workers=2, chunk_size=5))
+            assert _expected(tiny_kb, CASES * 10) == _actual(results)
+    finally:
+        stop.set()
+        thread.join()
+    assert [] == errors
+
+
+def test_readme_batch_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Speed and batches"):]
+    code = section[section.index("```python\n") + 10: section.index("```", section.index(
+        "```python\n") + 10)]
+    exec(compile(code, "README.md", "exec"), {})
+    lines = capsys.readouterr().out.splitlines()
+    assert ["0", "1", "2"] == [line.split()[0] for line in lines]
+    assert "posting_reposted" in lines[1]
