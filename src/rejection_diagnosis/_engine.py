@@ -85,6 +85,7 @@ def _fresh_lock_in_child() -> None:
 if hasattr(os, "register_at_fork"):  # POSIX: fork only between two engine calls
     os.register_at_fork(before=_hold_across_fork, after_in_parent=_release_after_fork,
                         after_in_child=_fresh_lock_in_child)
+
 # Properties the engine itself puts on facts and on the session state fact.
 _ENGINE_PROPERTIES = ("id", "sid", "$s")
 
@@ -120,7 +121,8 @@ def _encode(value: Any) -> Any:
 
 
 def _fnv1a(name: str) -> int:
-    # The engine hashes each byte as a C ``char`` (signed on x86): sign-extend to match.
+    # The engine hashes each byte as a C ``char``. Ids are ASCII (the schema says so), for
+    # which signed and unsigned chars agree; other bytes are sign-extended as on x86.
     h = 0x811C9DC5
     for byte in name.encode("utf-8"):
         h = ((h ^ (byte - 256 if byte > 127 else byte)) * 0x01000193) & 0xFFFFFFFF
