@@ -50,14 +50,6 @@ def _at(first: m.Location, here: m.Location) -> str:
     return f"line {first.line}" if first.path == here.path else str(first)
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 class _Context:
     """What the checks need to know about the rule set as a whole."""
 

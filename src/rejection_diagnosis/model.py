@@ -28,6 +28,7 @@ __all__ = [
     "RecommendationKind",
     "Rule",
     "Scalar",
+    "show_value",
 ]
 
 ObservationType = Literal["boolean", "number", "category"]
@@ -132,13 +133,13 @@ class Compare:
         symbol = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
         if self.op == "in":
             assert isinstance(self.operand, tuple)
-            return f"{self.observation} is one of {', '.join(_show(v) for v in self.operand)}"
+            return f"{self.observation} is one of {', '.join(show_value(v) for v in self.operand)}"
         if self.op == "between":
             assert isinstance(self.operand, tuple)
             lo, hi = self.operand
-            return f"{self.observation} between {_show(lo)} and {_show(hi)}"
+            return f"{self.observation} between {show_value(lo)} and {show_value(hi)}"
         assert not isinstance(self.operand, tuple)
-        return f"{self.observation} {symbol[self.op]} {_show(self.operand)}"
+        return f"{self.observation} {symbol[self.op]} {show_value(self.operand)}"
 
 
 @attrs.frozen
@@ -210,9 +211,10 @@ class Rule:
     conclusion_location: Location | None = attrs.field(default=None, eq=False)
 
 
-def _show(value: object) -> str:
+def show_value(value: object) -> str:
+    """A value as a rule author writes it: ``true``/``false``, ``14`` rather than ``14.0``."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:g}"
     return str(value)

@@ -6,6 +6,7 @@ import textwrap
 from typing import Any
 
 from .diagnosis import SCHEMA_VERSION, Advice, Conclusion, Contribution, Diagnosis, Evidence
+from .model import show_value
 
 __all__ = ["diagnosis_to_dict", "explain_text"]
 
@@ -79,14 +80,6 @@ def _wrap(text: str, indent: str) -> list[str]:
     return textwrap.wrap(text, width=88, initial_indent=indent, subsequent_indent=indent) or [indent]
 
 
-def _show_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 def _contribution_lines(c: Contribution, indent: str) -> list[str]:
     lines = [
         f"{indent}- rule {c.rule_id} ({c.location}): certainty factor {_pct(c.certainty_factor)}"
@@ -94,8 +87,8 @@ def _contribution_lines(c: Contribution, indent: str) -> list[str]:
     ]
     for e in c.evidence:
         notes = []
-        if e.kind != "evidence" and not e.test.endswith(f"= {_show_value(e.value)}"):
-            notes.append(f"{e.id} = {_show_value(e.value) if e.kind == 'observation' else _pct(float(e.value))}")
+        if e.kind != "evidence" and not e.test.endswith(f"= {show_value(e.value)}"):
+            notes.append(f"{e.id} = {show_value(e.value) if e.kind == 'observation' else _pct(float(e.value))}")
         if e.certainty != 1 and e.kind == "observation":
             notes.append(f"certainty {e.certainty:.2f}")
         lines.append(f"{indent}    {e.test}" + (f"   [{', '.join(notes)}]" if notes else ""))

@@ -7,6 +7,7 @@ import sys
 
 from ..diagnosis import Contribution, Diagnosis
 from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
+from ..model import show_value
 from ._common import add_rules_argument, dump_json, load_kb, read_case
 
 NAME = "explain"
@@ -36,20 +37,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 def trace(kb: KnowledgeBase, dx: Diagnosis) -> str:
     """The trace as text: what was given, what fired layer by layer, then the diagnosis."""
     out = [f"Observations ({len(dx.observations)} given; any other is unknown):"]
     for key, given in dx.observations.items():
         sure = f" (certainty {given.certainty:.2f})" if given.certainty != 1 else ""
-        out.append(f"  {key} = {_value(given.value)}{sure}")
+        out.append(f"  {key} = {show_value(given.value)}{sure}")
     if not dx.observations:
         out.append("  (none)")
     index = {rule.id: i for i, rule in enumerate(kb.rules)}
