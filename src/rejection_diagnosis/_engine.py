@@ -227,12 +227,11 @@ class DurableMatcher:
                     )
                 clean = True
             except EngineError as exc:
-                exc.engine_rule = current  # type: ignore[attr-defined]
+                exc.engine_rule = current
                 raise
             except Exception as exc:
-                error = EngineError(f"the engine failed while matching layer {group.layer}: {exc}")
-                error.engine_rule = current  # type: ignore[attr-defined]
-                raise error from exc
+                raise EngineError(f"the engine failed while matching layer {group.layer}: {exc}",
+                                  engine_rule=current) from exc
             finally:
                 if not clean:
                     # Retire first: whatever the retraction below does, this session is

@@ -81,8 +81,14 @@ class ObservationError(DiagnosisError, ValueError):
 
 
 class EngineError(DiagnosisError, RuntimeError):
-    """The inference engine failed or refused a fact; the diagnosis was not produced."""
+    """The inference engine failed or refused a fact; the diagnosis was not produced.
 
-    def __init__(self, message: str, rule_id: str | None = None) -> None:
+    ``rule_id`` names the knowledge-base rule involved when it is known; ``engine_rule``
+    the compiled engine rule that was running (for the library's own error reports).
+    """
+
+    def __init__(self, message: str, rule_id: str | None = None,
+                 engine_rule: str | None = None) -> None:
         super().__init__(message)
         self.rule_id = rule_id
+        self.engine_rule = engine_rule

@@ -152,7 +152,7 @@ def _fired(matcher: Matcher, group: Group, fact: Mapping[str, Any],
     except EngineError as exc:
         if exc.rule_id is not None:
             raise
-        engine_rule: str | None = getattr(exc, "engine_rule", None)
+        engine_rule = exc.engine_rule
         if engine_rule is not None and engine_rule in group.actions:
             rule_id = rules[group.actions[engine_rule][0][0]].id
             raise EngineError(f"rule {rule_id!r}: {exc}", rule_id) from exc
