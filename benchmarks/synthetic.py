@@ -80,15 +80,16 @@ def _certainty(rng: random.Random, low: float = 0.2, high: float = 0.8) -> float
 def write_knowledge_base(folder: Path, rules: int, seed: int = 1) -> Path:
     """Write a knowledge base of about ``rules`` rules into ``folder``; return the folder.
 
-    Files: ``vocabulary.yaml`` (observations, findings, causes, recommendations) and
-    ``rules.yaml``.
+    Files: ``vocabulary.yaml`` (findings, causes, recommendations),
+    ``observations-NN.yaml`` and ``rules-NN.yaml``, split as an author of a large rule set
+    would split them, so that no file nears the default reading limits (``rd.Limits``).
     """
     rng = random.Random(f"{seed}:{rules}")
     clusters = _clusters(rules)
     causes = max(2, clusters // 2)
     recs = max(2, causes // 2)
     folder.mkdir(parents=True, exist_ok=True)
-    vocab = ["version: 1", "observations:"]
+    observations: list[str] = []
     for k in range(clusters):
         for i, kind in enumerate(_KINDS):
             extra = ""
@@ -96,10 +97,12 @@ def write_knowledge_base(folder: Path, rules: int, seed: int = 1) -> Path:
                 extra = ", range: [0, 100], unit: days"
             elif kind == "category":
                 extra = f", values: [{', '.join(_CATEGORIES)}]"
-            vocab.append(f"  - {{id: {_obs(k, i)}, type: {kind}{extra}, group: g{k},"
-                         f" description: Observation {i} of cluster {k}.,"
-                         f" question: 'What about observation {i} of cluster {k}?'}}")
-    vocab.append("findings:")
+            observations.append(
+                f"  - {{id: {_obs(k, i)}, type: {kind}{extra}, group: g{k},"
+                f" description: Observation {i} of cluster {k}.,"
+                f" question: 'What about observation {i} of cluster {k}?'}}")
+    _write_chunks(folder, "observations", [[line] for line in observations], 2000)
+    vocab = ["version: 1", "findings:"]
     vocab.extend(f"  - {{id: f{k}, title: Finding {k}, description: Pattern {k} was seen.}}"
                  for k in range(clusters))
     vocab.append("causes:")
@@ -113,10 +116,10 @@ def write_knowledge_base(folder: Path, rules: int, seed: int = 1) -> Path:
                  for j in range(recs))
     (folder / "vocabulary.yaml").write_text("\n".join(vocab) + "\n", encoding="utf-8")
 
-    out = ["version: 1", "rules:"]
+    out: list[list[str]] = []
 
     def rule(rule_id: str, when: str, then: str) -> None:
-        out.extend([f"  - id: {rule_id}", f"    when: {when}", f"    then: {then}",
+        out.append([f"  - id: {rule_id}", f"    when: {when}", f"    then: {then}",
                     f"    because: Synthetic rule {rule_id}.", "    source: synthetic"])
 
     for k in range(clusters):
@@ -134,8 +137,17 @@ def write_knowledge_base(folder: Path, rules: int, seed: int = 1) -> Path:
              f"{{recommend: r{j % recs}, certainty: {_certainty(rng, 0.5, 0.9)}}}")
     rule("insufficient-seek-feedback", "{evidence: insufficient}",
          "{recommend: seek_feedback, certainty: 0.9}")
-    (folder / "rules.yaml").write_text("\n".join(out) + "\n", encoding="utf-8")
+    _write_chunks(folder, "rules", out, 1000)
     return folder
+
+
+def _write_chunks(folder: Path, section: str, items: list[list[str]], per_file: int) -> None:
+    """Write ``items`` (each a list of YAML lines) under ``section:`` in numbered files."""
+    for n, start in enumerate(range(0, max(len(items), 1), per_file)):
+        lines = ["version: 1", f"{section}:"]
+        for item in items[start:start + per_file]:
+            lines.extend(item)
+        (folder / f"{section}-{n:02d}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def make_cases(rules: int, count: int, seed: int = 1) -> list[dict[str, Any]]:
