@@ -143,3 +143,14 @@ class TestNeverRaises:
             assert p.line >= 1 and p.column >= 1, p
             assert p.severity in ("error", "warning")
             assert str(p).startswith(f"{p.path}:{p.line}:{p.column}: {p.severity}: ")
+
+
+def test_question_mark_in_braces_hints_at_quoting_under_pure_python_yaml(monkeypatch):
+    # PyYAML's own parser (used where libyaml is missing) refuses `{q: Why not?}`.
+    import yaml
+
+    from rejection_diagnosis import _yaml
+
+    monkeypatch.setattr(_yaml, "_LOADER", yaml.SafeLoader)
+    problem = _yaml.read_yaml(b"a:\n  - {id: x, question: Did it go up?}\n", "f.yaml")
+    assert "quote text that contains '?' inside braces" in str(problem)
