@@ -139,3 +139,12 @@ class TestThresholdEdges:
         dx = tiny_kb.diagnose({"reposted": {"value": True, "certainty": 0.1}})
         assert ("always-ask", "reposted-fit", "reposted-not-budget") == tuple(sorted(dx.fired))
         assert [] == list(dx.causes)
+
+
+def test_to_dict_lists_each_cause_once_with_the_documented_keys(tiny_kb):
+    data = tiny_kb.diagnose({"reposted": True}).to_dict()
+    assert ["also_considered", "causes", "coping", "findings", "fired_rules",
+            "insufficient_evidence", "next_steps", "observations", "schema_version",
+            "threshold"] == sorted(data)
+    assert (["fit"], ["budget"]) == ([c["id"] for c in data["causes"]],
+                                     [c["id"] for c in data["also_considered"]])

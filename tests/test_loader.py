@@ -153,4 +153,4 @@ def test_question_mark_in_braces_hints_at_quoting_under_pure_python_yaml(monkeyp
 
     monkeypatch.setattr(_yaml, "_LOADER", yaml.SafeLoader)
     problem = _yaml.read_yaml(b"a:\n  - {id: x, question: Did it go up?}\n", "f.yaml")
-    assert "quote text that contains '?' inside braces" in str(problem)
+    assert "if the '?' is part of a text inside braces, quote the text" in str(problem)

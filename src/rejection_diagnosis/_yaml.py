@@ -454,7 +454,7 @@ def read_yaml(raw: bytes, path: str, limits: Limits | None = None) -> Located | 
             what += " (indent with spaces, not tabs)"
         elif "flow mapping" in (exc.context or "") and "but got '?'" in what:
             # `{question: Why?}`: inside braces, '?' starts a key, so the text must be quoted.
-            what += "; quote text that contains '?' inside braces, e.g. question: 'Why?'"
+            what += "; if the '?' is part of a text inside braces, quote the text: 'Why?'"
         return problem(line, column, "yaml-syntax", f"YAML syntax error: {what}")
     except yaml.YAMLError as exc:
         return problem(1, 1, "yaml-syntax", f"YAML error: {exc}")

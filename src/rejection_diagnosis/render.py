@@ -58,7 +58,11 @@ def _advice_dict(a: Advice) -> dict[str, Any]:
 
 
 def diagnosis_to_dict(dx: Diagnosis) -> dict[str, Any]:
-    """The documented JSON shape (see README, "Result shape")."""
+    """The documented JSON shape (see README, "Result shape").
+
+    A cause appears once: under ``causes`` when reported, else under ``also_considered``.
+    """
+    reported = {c.id for c in dx.causes}
     return {
         "schema_version": SCHEMA_VERSION,
         "threshold": dx.threshold,
@@ -67,7 +71,7 @@ def diagnosis_to_dict(dx: Diagnosis) -> dict[str, Any]:
         "findings": [_conclusion_dict(c) for c in dx.findings],
         "coping": [_advice_dict(a) for a in dx.coping],
         "next_steps": [_advice_dict(a) for a in dx.next_steps],
-        "considered": [_conclusion_dict(c) for c in dx.considered],
+        "also_considered": [_conclusion_dict(c) for c in dx.considered if c.id not in reported],
         "fired_rules": list(dx.fired),
         "observations": {
             k: {"value": g.value, "certainty": g.certainty}
