@@ -154,3 +154,24 @@ def test_question_mark_in_braces_hints_at_quoting_under_pure_python_yaml(monkeyp
     monkeypatch.setattr(_yaml, "_LOADER", yaml.SafeLoader)
     problem = _yaml.read_yaml(b"a:\n  - {id: x, question: Did it go up?}\n", "f.yaml")
     assert "if the '?' is part of a text inside braces, quote the text" in str(problem)
+
+
+class TestOddPaths:
+    def test_a_path_of_the_wrong_type_is_a_type_error_naming_it(self):
+        import rejection_diagnosis as rd
+
+        for bad in (123, None, b"rules"):
+            with pytest.raises(TypeError, match=r"rule paths are str or os\.PathLike, got"):
+                rd.load_rules(bad)
+
+    def test_an_empty_path_is_not_the_current_folder(self):
+        import rejection_diagnosis as rd
+
+        assert ["empty path; name a rule file or folder"] == [
+            p.message for p in rd.check_rules("")]
+
+    def test_a_device_is_not_a_rule_file(self):
+        import rejection_diagnosis as rd
+
+        assert [("/dev/null", "file-unreadable", "not a regular file or a folder")] == [
+            (p.path, p.code, p.message) for p in rd.check_rules("/dev/null")]

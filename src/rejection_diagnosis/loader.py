@@ -128,23 +128,38 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
     files: list[Path] = []
     problems: list[Problem] = []
     for raw in paths:
+        if isinstance(raw, bytes) or not isinstance(raw, str | os.PathLike):
+            raise TypeError(f"rule paths are str or os.PathLike, got {raw!r:.60} "
+                            f"({type(raw).__name__})")
+        if not os.fspath(raw):
+            # Path("") would mean the current folder: never what an empty setting meant.
+            problems.append(Problem("", 0, 0, "error", "file-not-found",
+                                    "empty path; name a rule file or folder"))
+            continue
         path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                p for p in path.iterdir() if p.suffix in RULE_FILE_SUFFIXES and p.is_file()
-            )
-            if not found:
-                problems.append(
-                    Problem(str(path), 0, 0, "error", "no-rule-files",
-                            "folder holds no *.yaml or *.yml rule files")
+        try:
+            if path.is_dir():
+                found = sorted(
+                    p for p in path.iterdir() if p.suffix in RULE_FILE_SUFFIXES and p.is_file()
                 )
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(
-                Problem(str(path), 0, 0, "error", "file-not-found", "no such file or folder")
-            )
+                if not found:
+                    problems.append(
+                        Problem(str(path), 0, 0, "error", "no-rule-files",
+                                "folder holds no *.yaml or *.yml rule files")
+                    )
+                files.extend(found)
+            elif path.is_file():
+                files.append(path)
+            elif path.exists():
+                problems.append(Problem(str(path), 0, 0, "error", "file-unreadable",
+                                        "not a regular file or a folder"))
+            else:
+                problems.append(
+                    Problem(str(path), 0, 0, "error", "file-not-found", "no such file or folder")
+                )
+        except OSError as exc:
+            problems.append(Problem(str(path), 0, 0, "error", "file-unreadable",
+                                    f"cannot read: {exc.strerror or exc}"))
     unique: list[Path] = []
     seen: set[Path] = set()
     for f in files:
