@@ -60,3 +60,10 @@ def test_usage_error_exits_2():
     with pytest.raises(SystemExit) as info:
         main(["diagnose"])
     assert 2 == info.value.code
+
+
+def test_empty_case_file_says_it_is_a_case_file(tmp_path, capsys):
+    case = tmp_path / "case.yaml"
+    case.write_text("")
+    assert 1 == main(["diagnose", str(case)])
+    assert "case file is empty; write one observation a line" in capsys.readouterr().err

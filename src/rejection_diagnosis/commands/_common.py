@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from .._yaml import Limits, read_yaml
 from ..errors import Problem, RuleSetError
 from ..knowledge_base import KnowledgeBase, load_rules
@@ -57,6 +59,9 @@ def read_case(path: str) -> dict[str, Any]:
                                     f"cannot read case file: {exc.strerror}")]) from exc
     doc = read_yaml(raw, path, Limits())
     if isinstance(doc, Problem):
+        if doc.code == "yaml-empty":  # the reader's wording is about rule files
+            doc = attrs.evolve(doc, message="case file is empty; write one observation a "
+                                            "line, e.g. posting_reposted: true")
         raise RuleSetError([doc])
     data = doc.data
     if isinstance(data, dict) and set(data) <= {"observations", "name", "story", "expect"} \
