@@ -79,7 +79,8 @@ class Test:
     op: TestOp
     value: Any
     negated: bool
-    source: m.Condition
+    # The atomic condition the test came from (negation is pushed down to these).
+    source: m.Compare | m.ConclusionTest | m.EvidenceTest
 
     @property
     def prop(self) -> str:
@@ -120,7 +121,7 @@ class Test:
 
     def describe(self) -> str:
         """The test as written by the rule author, with ``not`` where it was negated."""
-        text = self.source.describe() if hasattr(self.source, "describe") else str(self.source)
+        text = self.source.describe()
         return f"not ({text})" if self.negated else text
 
 

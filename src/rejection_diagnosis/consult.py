@@ -909,7 +909,7 @@ def _inference(dx: Diagnosis) -> tuple[KnowledgeBase, Inference]:
 
 def _check_cause(kb: KnowledgeBase, cause_id: str) -> None:
     if cause_id not in kb.causes:
-        from .validation import did_you_mean
+        from .errors import did_you_mean
 
         hint = did_you_mean(cause_id, sorted(kb.causes))
         raise UnknownCauseError(f"unknown cause {cause_id!r}{hint}; known causes: "

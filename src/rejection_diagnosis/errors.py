@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
@@ -92,3 +93,14 @@ class EngineError(DiagnosisError, RuntimeError):
         super().__init__(message)
         self.rule_id = rule_id
         self.engine_rule = engine_rule
+
+
+def did_you_mean(word: str, options: Iterable[str], style: str = "(") -> str:
+    """A did-you-mean hint for ``word`` among ``options``, or "" when none is close.
+
+    ``style="("`` gives `` (did you mean 'x'?)``; ``style=";"`` gives ``; did you mean 'x'?``.
+    """
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    return f"; did you mean {close[0]!r}?" if style == ";" else f" (did you mean {close[0]!r}?)"

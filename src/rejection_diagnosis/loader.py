@@ -23,7 +23,7 @@ import attrs
 from . import _schema_check
 from . import model as m
 from ._yaml import Limits, Located, YamlPath, format_yaml_path, read_yaml
-from .errors import Problem
+from .errors import Problem, did_you_mean
 
 if TYPE_CHECKING:
     import jsonschema
@@ -438,7 +438,7 @@ class _FileParser:
         op, operand = next(iter(raw.items()))
         if op not in _OPERATORS:
             hint = (f" (did you mean {_OPERATOR_ALIASES[op]!r}?)" if op in _OPERATOR_ALIASES
-                    else _suggest(str(op), _OPERATORS))
+                    else did_you_mean(str(op), _OPERATORS))
             self.error((*ypath, op), "bad-operator",
                        f"unknown operator {op!r}{hint}; expected one of "
                        + ", ".join(_OPERATORS), rule_id, at_key=True)
@@ -578,7 +578,7 @@ class _SchemaExplainer:
                 place = "top-level key" if not ypath else "key"
                 yield ((*ypath, key), True, "unknown-key",
                        f"{item + ': ' if ypath else ''}unexpected {place} {key!r}"
-                       f"{_suggest(key, allowed)}; allowed: {', '.join(allowed)}")
+                       f"{did_you_mean(key, allowed)}; allowed: {', '.join(allowed)}")
             return
         if validator == "required":
             missing = [k for k in expected if k not in value]
@@ -626,7 +626,7 @@ class _SchemaExplainer:
             options = [str(v) for v in expected]
             yield (ypath, False, "bad-value",
                    f"{who} must be one of {', '.join(options)} (got {value!r}"
-                   f"{_suggest(str(value), options, ';')})")
+                   f"{did_you_mean(str(value), options, ';')})")
             return
         if validator == "pattern":
             is_rule = len(ypath) == 3 and ypath[0] == "rules" and ypath[2] == "id"
@@ -698,15 +698,6 @@ def _prune(found: list[tuple[YamlPath, bool, str, str]]) -> list[tuple[YamlPath,
                 continue
         out.append(entry)
     return out
-
-
-def _suggest(word: str, options: Iterable[str], style: str = "(") -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    if not close:
-        return ""
-    return f"; did you mean {close[0]!r}?" if style == ";" else f" (did you mean {close[0]!r}?)"
 
 
 def parse_rule_files(

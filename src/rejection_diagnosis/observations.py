@@ -22,9 +22,8 @@ from typing import Any
 
 import attrs
 
-from .errors import ObservationError
+from .errors import ObservationError, did_you_mean
 from .model import Observation
-from .validation import did_you_mean
 
 __all__ = ["MAX_OBSERVATIONS", "Given", "normalize"]
 

@@ -17,10 +17,9 @@ import attrs
 
 from ._yaml import Limits, Located, YamlPath, read_yaml
 from .diagnosis import Diagnosis
-from .errors import DiagnosisError, ObservationError, Problem, RuleSetError
+from .errors import DiagnosisError, ObservationError, Problem, RuleSetError, did_you_mean
 from .knowledge_base import KnowledgeBase
 from .observations import normalize
-from .validation import did_you_mean
 
 __all__ = ["EXPECTATIONS", "Scenario", "check_scenario", "load_scenarios", "run_scenario",
            "scenario_problems"]

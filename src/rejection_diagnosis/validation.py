@@ -8,11 +8,10 @@ check appends located :class:`~rejection_diagnosis.errors.Problem` objects; none
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 
 from . import model as m
-from .errors import Problem
+from .errors import Problem, did_you_mean
 from .loader import RuleSet
 
 __all__ = ["ERROR_CODES", "iter_conditions", "semantic_problems"]
@@ -74,12 +73,6 @@ def iter_conditions(condition: m.Condition) -> Iterator[m.Condition]:
             yield from iter_conditions(item)
     elif isinstance(condition, m.Not):
         yield from iter_conditions(condition.item)
-
-
-def did_you_mean(word: str, options: Mapping[str, object] | list[str]) -> str:
-    """`` (did you mean 'x'?)`` when a close option exists, else an empty string."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _problem(where: m.Location, code: str, message: str, rule_id: str | None = None,

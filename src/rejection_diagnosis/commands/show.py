@@ -8,9 +8,10 @@ import sys
 from typing import Any
 
 from .. import model as m
+from ..errors import did_you_mean
 from ..knowledge_base import KnowledgeBase
 from ..loader import schema
-from ..validation import did_you_mean, iter_conditions
+from ..validation import iter_conditions
 from ._common import add_rules_argument, dump_json, load_kb
 
 NAME = "show"
