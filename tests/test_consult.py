@@ -420,3 +420,14 @@ def test_consultation_goes_on_to_ask_what_changes_the_advice():
     assert {"distress_level", "rejections_in_a_row"} <= set(asked)
     assert ("internal_candidate", True) == (dx.causes[0].id, "seek_professional_help" in
                                             [a.id for a in dx.next_steps])
+
+
+def test_lazily_exported_consultation_names_match_the_module():
+    # rejection_diagnosis lists the consultation names by hand so that importing the
+    # package does not import consult; this keeps that list from drifting.
+    from rejection_diagnosis import consult
+
+    lazy = set(rd._CONSULT)
+    assert lazy <= set(consult.__all__)
+    assert lazy <= set(rd.__all__)
+    assert all(getattr(rd, name) is getattr(consult, name) for name in sorted(lazy))
