@@ -20,7 +20,7 @@ from .knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase, check_rules, diagn
 from .loader import bundled_rules_path
 
 if TYPE_CHECKING:
-    from .consult import (
+    from .consultation import (
         AnswerError,
         CertaintyChange,
         Consultation,
@@ -48,7 +48,7 @@ _CONSULT = frozenset({
 
 def __getattr__(name: str) -> Any:
     if name in _CONSULT:
-        from . import consult
+        from . import consultation as consult
 
         value = getattr(consult, name)
         globals()[name] = value

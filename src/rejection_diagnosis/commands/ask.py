@@ -10,7 +10,14 @@ from typing import Any
 
 import yaml
 
-from ..consult import LEAD, AnswerError, Consultation, Question, UnknownCauseError, parse_answer
+from ..consultation import (
+    LEAD,
+    AnswerError,
+    Consultation,
+    Question,
+    UnknownCauseError,
+    parse_answer,
+)
 from ..errors import ObservationError, Problem, RuleSetError
 from ..knowledge_base import DEFAULT_THRESHOLD
 from ._common import add_rules_argument, load_kb, read_case
