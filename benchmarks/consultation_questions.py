@@ -2,13 +2,14 @@
 
 Replays every development case (``shared/eval/dev_mapped_1/*.yaml``) and every bundled
 scenario as a consultation that starts from nothing and answers from the case ("don't
-know" where the case is silent; a checklist ticked where the case says yes). Printed per
+know" where the case is silent; in a checklist, an item is ticked where the case says yes,
+marked "not" where it says no, and left unticked where it is silent). Printed per
 corpus and policy: the median, 90th percentile and maximum of the questions asked (a
 checklist is one), how often the leading cause is the one of diagnosing the whole case,
 and the time to choose one question (median and 90th percentile over every question).
 
 Policies: ``probable`` (the default of ``ask``: stop when the leading cause is settled
-with probability 0.95, or after 10 questions), ``guaranteed`` (stop only when no answers
+with probability 0.98, or after 10 questions), ``guaranteed`` (stop only when no answers
 could change it; the former behaviour) and, with ``--leave-one-out``, ``probable`` with
 answer frequencies counted without the case being replayed (so that a development case
 does not help choose its own questions).
@@ -29,7 +30,7 @@ from typing import Any
 import yaml
 
 import rejection_diagnosis as rd
-from rejection_diagnosis.consultation import AnswerModel, bundled_model
+from rejection_diagnosis.consultation import CONFIDENCE, AnswerModel, bundled_model
 from rejection_diagnosis.loader import bundled_rules_path
 from rejection_diagnosis.scenarios import load_scenarios
 
@@ -71,7 +72,8 @@ def _replay(kb: rd.KnowledgeBase, case: Mapping[str, Any], timings: list[float],
         if question.checklist is not None:
             consultation.tick(question.checklist,
                               [i for i in question.items if _value(checked.get(i)) is True],
-                              question.items)
+                              question.items,
+                              [i for i in question.items if _value(checked.get(i)) is False])
         elif question.observation in checked:
             raw = checked[question.observation]
             if isinstance(raw, Mapping):
@@ -121,7 +123,7 @@ def main() -> None:
     parser.add_argument("--guaranteed", action="store_true",
                         help="also measure the guaranteed stop (slow: every question)")
     parser.add_argument("--max-questions", type=int, default=10)
-    parser.add_argument("--confidence", type=float, default=0.95)
+    parser.add_argument("--confidence", type=float, default=CONFIDENCE)
     args = parser.parse_args()
     kb = rd.load_rules(*args.rules)
     scenarios = [(s.name, dict(s.observations)) for s in load_scenarios(args.scenarios)]

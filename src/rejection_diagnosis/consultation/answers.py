@@ -98,35 +98,52 @@ def _category(obs: m.Observation, words: Sequence[str]) -> str | None:
     return None
 
 
-def parse_ticks(items: Sequence[m.Observation], labels: Sequence[str], text: str) -> list[str]:
-    """Read the ticked items of a checklist: numbers or labels, separated by commas or spaces.
+def parse_ticks(items: Sequence[m.Observation], labels: Sequence[str],
+                text: str) -> tuple[list[str], list[str]]:
+    """Read a checklist answer: the items that apply, and those that certainly do not.
 
-    ``none`` (or ``-``) ticks nothing. Returns the ticked observation ids, in list order.
+    Items are given by number or label, separated by commas or spaces; ``not`` before an
+    item (``1 3 not 2``) says it did not happen. ``none`` (or ``-``) ticks nothing.
+
+    Returns:
+        (ticked, denied): observation ids, in list order.
 
     Raises:
-        AnswerError: a part names no item; the message lists the items.
+        AnswerError: a part names no item; the message says how to answer.
     """
     stripped = text.strip().lower()
     if stripped in ("none", "-", "nothing", "0"):
-        return []
-    ticked: set[int] = set()
+        return [], []
     by_label = {_key(label): n for n, label in enumerate(labels)}
     by_id = {obs.id: n for n, obs in enumerate(items)}
-    for part in stripped.replace(",", " , ").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        key = _key(part)
-        if key in by_label or key in by_id:
-            ticked.add(by_label.get(key, by_id.get(key, 0)))
-            continue
-        numbers = part.split()
-        if all(n.isdigit() and 1 <= int(n) <= len(items) for n in numbers):
-            ticked.update(int(n) - 1 for n in numbers)
-            continue
-        raise AnswerError(f"{part!r} is not one of the items; give their numbers (e.g. '1 3'), "
-                          "or 'none'", items[0].id if items else "")
-    return [items[n].id for n in sorted(ticked)]
+    ticked: set[int] = set()
+    denied: set[int] = set()
+    for part in stripped.split(","):
+        words = part.split()
+        negate = False
+        while words:
+            if words[0] in ("not", "no", "!"):
+                negate, words = True, words[1:]
+                continue
+            word = words[0]
+            if word.isdigit() and 1 <= int(word) <= len(items):
+                (denied if negate else ticked).add(int(word) - 1)
+                negate, words = False, words[1:]
+                continue
+            key = _key(" ".join(words))
+            found = by_label.get(key, by_id.get(key))
+            if found is None:
+                raise AnswerError(f"{' '.join(words)!r} is not one of the items; give the "
+                                  "numbers of those that apply (e.g. '1 3'), 'not' before one "
+                                  "that did not happen, or 'none'",
+                                  items[0].id if items else "")
+            (denied if negate else ticked).add(found)
+            words = []
+    both = ticked & denied
+    if both:
+        raise AnswerError(f"item {min(both) + 1} is both ticked and denied; give it once",
+                          items[min(both)].id)
+    return ([items[n].id for n in sorted(ticked)], [items[n].id for n in sorted(denied)])
 
 
 def _certainty_word(word: str) -> float | None:

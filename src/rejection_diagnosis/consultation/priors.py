@@ -47,6 +47,10 @@ class AnswerModel:
     answered: Mapping[str, int] = attrs.field(factory=dict)
     #: Each observation's values in those stories, with their counts.
     values: Mapping[str, tuple[tuple[Value, int], ...]] = attrs.field(factory=dict)
+    # Distributions already worked out, by (analysis, observation): they depend on the
+    # knowledge base and the table only, and are asked for at every question.
+    _memo: dict[tuple[int, str], tuple[Analysis, dict[Value, float]]] = attrs.field(
+        factory=dict, eq=False, repr=False, init=False)
 
     @classmethod
     def uniform(cls) -> AnswerModel:
@@ -88,6 +92,16 @@ class AnswerModel:
     def distribution(self, found: Analysis, kb: KnowledgeBase,
                      observation: str) -> dict[Value, float]:
         """P(each representative answer | answered), over the classes the rules distinguish."""
+        key = (id(found), observation)
+        entry = self._memo.get(key)
+        if entry is not None and entry[0] is found:
+            return entry[1]
+        result = self._distribution(found, kb, observation)
+        self._memo[key] = (found, result)
+        return result
+
+    def _distribution(self, found: Analysis, kb: KnowledgeBase,
+                      observation: str) -> dict[Value, float]:
         reps = found.domain.get(observation, ())
         obs = kb.observations[observation]
         weight: dict[Value, float] = dict.fromkeys(reps, 0.0)

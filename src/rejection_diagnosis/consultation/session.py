@@ -161,6 +161,23 @@ class Consultation:
         value: float = self._cached("probability", make)
         return value
 
+    def _stop_probability(self) -> float:
+        # Deciding whether to stop needs only to know if the estimate reaches confidence:
+        # sampling ends early when it cannot (status() then computes the full estimate).
+        if self._ranking().guaranteed:
+            return 1.0
+        if "probability" in self._cache:
+            return self.probability()
+        value: float = self._cached("stop-probability", self._partial)
+        return value
+
+    def _partial(self) -> float:
+        ranking = self._ranking()
+        given = self.given()
+        free = open_observations(self.kb, given, self.dont_know())
+        return probability_settled(self.kb, given, ranking.base, free, ranking.leading,
+                                   self.threshold, self.lead, self.model, needed=self.confidence)
+
     def questions(self, k: int = 3) -> tuple[Question, ...]:
         """The next ``k`` questions, most useful first (see :func:`.ranking.next_questions`)."""
         return self._ranking().questions[:k]
@@ -178,7 +195,7 @@ class Consultation:
             reason = ""
             if ranking.guaranteed:
                 reason = "settled"
-            elif probable and self.probability() >= self.confidence:
+            elif probable and self._stop_probability() >= self.confidence:
                 reason = "probably settled"
             else:
                 best = next((q for q in ranking.questions if q.expected_change > 0 or (
@@ -258,17 +275,18 @@ class Consultation:
         return found  # type: ignore[no-any-return]
 
     def tick(self, checklist_id: str, ticked: Iterable[str] | Mapping[str, float],
-             items: Iterable[str] | None = None) -> None:
+             items: Iterable[str] | None = None, denied: Iterable[str] = ()) -> None:
         """Answer a checklist in one step: ``ticked`` items are "yes" (with a certainty when
-        given as a mapping); the other ``items`` (default: all) are "no" or "don't know",
-        as the checklist says.
+        given as a mapping), ``denied`` ones "no"; the other ``items`` (default: all) are
+        "no" or "don't know", as the checklist says.
 
         Raises:
             ObservationError: an unknown checklist, or a ticked id that is not one of its items.
         """
         checklist = self.checklist(checklist_id)
         sure = dict(ticked) if isinstance(ticked, Mapping) else dict.fromkeys(ticked, 1.0)
-        stray = sorted(set(sure) - set(checklist.items))
+        refused = set(denied)
+        stray = sorted((set(sure) | refused) - set(checklist.items))
         if stray:
             raise ObservationError(f"{stray[0]!r} is not an item of checklist {checklist_id!r}; "
                                    f"its items: {', '.join(checklist.items)}", stray[0])
@@ -280,6 +298,8 @@ class Consultation:
                 checked = normalize(self.kb.observations,
                                     {oid: {"value": True, "certainty": sure[oid]}})[oid]
                 answers.append(_Answer(oid, True, checked.certainty))
+            elif oid in refused:
+                answers.append(_Answer(oid, False))
             else:
                 answers.append(_Answer(oid, unticked))
         self._record(answers)
@@ -288,7 +308,7 @@ class Consultation:
         """Answer every question from ``answers`` until the consultation is over.
 
         An observation missing from ``answers`` is answered "don't know"; a checklist is
-        ticked where ``answers`` says "yes". Values are given as for a diagnosis
+        ticked where ``answers`` says "yes" and an item denied where it says "no". Values are given as for a diagnosis
         (``{"value": v, "certainty": c}`` for an uncertain answer).
 
         Returns:
@@ -304,7 +324,8 @@ class Consultation:
             if question.checklist is not None:
                 self.tick(question.checklist,
                           {i: checked[i].certainty for i in question.items
-                           if i in checked and checked[i].value is True}, question.items)
+                           if i in checked and checked[i].value is True}, question.items,
+                          [i for i in question.items if i in checked and checked[i].value is False])
                 continue
             given = checked.get(question.observation)
             if given is None:

@@ -10,7 +10,7 @@ the same answers always give the same estimate. When the interval bounds show th
 answers at all could change the leading cause, the probability is exactly 1 (the
 guaranteed stop).
 
-The default stop is at probability ``CONFIDENCE`` (0.95) or after ``MAX_QUESTIONS`` (10)
+The default stop is at probability ``CONFIDENCE`` (0.98) or after ``MAX_QUESTIONS`` (10)
 questions, whichever comes first; the guaranteed stop remains available.
 """
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["CONFIDENCE", "MAX_QUESTIONS", "SAMPLES", "Status", "StopRule", "probability_settled"]
 
 #: Stop when the leading cause stays the same with at least this probability.
-CONFIDENCE = 0.95
+CONFIDENCE = 0.98
 #: Stop after this many questions (a checklist is one question).
 MAX_QUESTIONS = 10
 #: Samples drawn to estimate the probability (its standard error is at most 0.035 at 0.5
@@ -67,8 +67,13 @@ class Status:
 
 def probability_settled(kb: KnowledgeBase, given: Mapping[str, Given], base: Evaluation,
                         free: frozenset[str], leading: tuple[str, ...], threshold: float,
-                        lead: int, model: AnswerModel, samples: int = SAMPLES) -> float:
-    """P(the leading causes stay ``leading`` once every observation in ``free`` is answered)."""
+                        lead: int, model: AnswerModel, samples: int = SAMPLES,
+                        needed: float | None = None) -> float:
+    """P(the leading causes stay ``leading`` once every observation in ``free`` is answered).
+
+    With ``needed``, sampling ends as soon as the estimate can no longer reach it (the
+    share so far is returned): what is asked is only whether to stop.
+    """
     found = analysis(kb)
     choices: list[tuple[str, list[tuple[float, Value | None]]]] = []
     for oid in sorted(free):
@@ -88,7 +93,9 @@ def probability_settled(kb: KnowledgeBase, given: Mapping[str, Given], base: Eva
                             sorted(free), leading)).encode())
     rng = random.Random(seed)
     same = 0
-    for _ in range(samples):
+    allowed = samples if needed is None else (1.0 - needed) * samples
+    seen: dict[frozenset[tuple[str, Value]], bool] = {}
+    for drawn_so_far in range(1, samples + 1):
         answers: dict[str, Given] = {}
         for oid, cumulative in choices:
             r = rng.random()
@@ -100,6 +107,12 @@ def probability_settled(kb: KnowledgeBase, given: Mapping[str, Given], base: Eva
         if not answers:
             same += 1
             continue
-        after = with_answers(kb, base, given, answers)
-        same += leading_causes(kb, after, threshold, lead) == leading
+        key = frozenset((k, g.value) for k, g in answers.items())
+        kept = seen.get(key)
+        if kept is None:
+            after = with_answers(kb, base, given, answers)
+            kept = seen[key] = leading_causes(kb, after, threshold, lead) == leading
+        same += kept
+        if drawn_so_far - same > allowed:
+            return same / drawn_so_far
     return same / samples
