@@ -253,15 +253,19 @@ class Consultation:
         given = checked[observation]
         self._record([_Answer(observation, given.value, given.certainty)])
 
-    def skip(self, observation: str) -> None:
-        """Record "don't know": the observation stays unknown and is not asked again.
+    def skip(self, observation: str, *others: str) -> None:
+        """Record "don't know": the observations stay unknown and are not asked again.
+
+        Several observations skipped at once (a checklist answered "don't know") are one
+        step: one question asked, undone by one :meth:`back`.
 
         Raises:
             ObservationError: unknown observation.
         """
-        if observation not in self.kb.observations:
-            normalize(self.kb.observations, {observation: None})
-        self._record([_Answer(observation, None)])
+        for oid in (observation, *others):
+            if oid not in self.kb.observations:
+                normalize(self.kb.observations, {oid: None})
+        self._record([_Answer(oid, None) for oid in dict.fromkeys((observation, *others))])
 
     def checklist(self, checklist_id: str) -> m.Checklist:
         """The checklist ``checklist_id``.
