@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from tests.conftest import TINY
 
 import rejection_diagnosis as rd
 from rejection_diagnosis.consultation import AnswerError, parse_ticks
-from tests.conftest import TINY
 
 CHECKLIST = """
 version: 1
@@ -136,9 +136,9 @@ class TestConsultation:
 
 
 class TestParseTicks:
-    ITEMS = [rd.load_rules().observations[i] for i in ("posting_reposted", "went_silent",
-                                                       "offer_withdrawn")]
-    LABELS = ["The ad went back up", "They went silent", "The offer was withdrawn"]
+    ITEMS = tuple(rd.load_rules().observations[i] for i in ("posting_reposted", "went_silent",
+                                                       "offer_withdrawn"))
+    LABELS = ("The ad went back up", "They went silent", "The offer was withdrawn")
 
     @pytest.mark.parametrize(("text", "expected"), [
         ("1 3", (["posting_reposted", "offer_withdrawn"], [])),
