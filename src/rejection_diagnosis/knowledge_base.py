@@ -26,7 +26,7 @@ from .validation import semantic_problems
 
 if TYPE_CHECKING:
     from .batch import BatchResult
-    from .consultation import Question, WhatIf
+    from .consultation import AnswerModel, Question, WhatIf
 
 __all__ = ["DEFAULT_THRESHOLD", "KnowledgeBase", "check_rules", "diagnose", "load_rules"]
 
@@ -127,15 +127,15 @@ class KnowledgeBase:
                              chunk_size=chunk_size, mp_context=mp_context)
     def next_questions(self, observations: Mapping[str, Any], k: int = 3, *,
                        dont_know: Iterable[str] = (), threshold: float = DEFAULT_THRESHOLD,
-                       lead: int = 1) -> tuple[Question, ...]:
-        """The ``k`` open observations whose answers could change the diagnosis most.
+                       lead: int = 1, model: AnswerModel | None = None) -> tuple[Question, ...]:
+        """The ``k`` open observations whose answers are expected to change the diagnosis most.
 
         See :func:`rejection_diagnosis.consultation.next_questions`.
         """
         from .consultation import next_questions
 
         return next_questions(self, observations, k, dont_know=dont_know, threshold=threshold,
-                              lead=lead)
+                              lead=lead, model=model)
 
     def what_if(self, observations: Mapping[str, Any], changes: Mapping[str, Any], *,
                 threshold: float = DEFAULT_THRESHOLD) -> WhatIf:
