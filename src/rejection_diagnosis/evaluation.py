@@ -36,7 +36,7 @@ from ._yaml import Limits, read_yaml
 from .diagnosis import Conclusion, Diagnosis
 from .errors import ObservationError, Problem, RuleSetError, did_you_mean
 from .knowledge_base import DEFAULT_THRESHOLD
-from .labelled import LabelledCase, case_problems, load_cases
+from .labelled import LabelledCase, case_problems, read_cases
 from .loader import bundled_rules_path
 from .model import Location
 
@@ -378,8 +378,10 @@ def evaluate(kb: KnowledgeBase,
         cmap = load_categories(categories)
     elif categories is not None:
         cmap = dict(categories)
-    labelled = _gather(cases)
-    problems = case_problems(kb, labelled, set(cmap.values()), from_story=from_story)
+    labelled, problems = _gather(cases)
+    # Problems against the knowledge base too, for the cases that could be read: a file is
+    # fixed in one pass.
+    problems += case_problems(kb, labelled, set(cmap.values()), from_story=from_story)
     if problems:
         raise RuleSetError(problems)
     results: list[CaseResult] = []
@@ -398,28 +400,40 @@ def evaluate(kb: KnowledgeBase,
     return _score(kb, results, diagnoses, cmap, tier, threshold)
 
 
-def _gather(cases: Iterable[LabelledCase | str | os.PathLike[str]]) -> list[LabelledCase]:
-    out: list[LabelledCase] = []
+def _gather(cases: Iterable[LabelledCase | str | os.PathLike[str]],
+            ) -> tuple[list[LabelledCase], list[Problem]]:
+    given: list[LabelledCase | list[str | os.PathLike[str]]] = []
     for item in cases:
         if isinstance(item, LabelledCase):
-            out.append(item)
+            given.append(item)
         elif isinstance(item, str | os.PathLike):
-            out.extend(load_cases(item))
+            if not given or not isinstance(given[-1], list):
+                given.append([])
+            given[-1].append(item)  # type: ignore[union-attr]
         else:
             raise TypeError(f"cases are LabelledCase objects or paths, got {item!r:.60} "
                             f"({type(item).__name__})")
-    seen: dict[str, LabelledCase] = {}
+    read: list[LabelledCase] = []
     problems: list[Problem] = []
-    for case in out:
-        if case.id in seen:
-            first = seen[case.id]
+    for entry in given:
+        if isinstance(entry, LabelledCase):
+            read.append(entry)
+        else:
+            found, trouble = read_cases(entry)
+            read.extend(found)
+            problems.extend(trouble)
+    out: list[LabelledCase] = []
+    seen: dict[str, LabelledCase] = {}
+    for case in read:
+        first = seen.get(case.id)
+        if first is not None:
             problems.append(case.problem(("id",), f"id used twice (first at {first.path}:"
                                          f"{first.line}); case ids must be unique",
                                          code="duplicate-id"))
-        seen.setdefault(case.id, case)
-    if problems:
-        raise RuleSetError(problems)
-    return out
+            continue
+        seen[case.id] = case
+        out.append(case)
+    return out, problems
 
 
 def _observations(kb: KnowledgeBase, case: LabelledCase, from_story: bool) -> Mapping[str, Any]:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .knowledge_base import KnowledgeBase
 
 __all__ = ["Confidence", "LabelledCase", "Source", "Split", "case_problems", "cases_schema",
-           "load_cases"]
+           "load_cases", "read_cases"]
 
 Confidence = Literal["high", "medium", "low"]
 Split = Literal["dev", "test"]
@@ -140,20 +140,13 @@ class _CaseExplainer(_SchemaExplainer):
     def explain(self, err: jsonschema.ValidationError,
                 ypath: YamlPath) -> Iterator[tuple[YamlPath, bool, str, str]]:
         item = self.item(ypath)
-        if (len(ypath) == 4 and ypath[2] == "observations") or (
-                len(ypath) == 5 and ypath[2] == "observations" and ypath[4] == "value"):
-            yield (ypath[:4], False, "bad-value",
-                   f"{item}: observation {ypath[3]!r} takes true/false, a number or a category "
-                   f"value, or {{value: ..., certainty: ...}} (got {_shown(err.instance)})")
-            return
-        if len(ypath) == 5 and ypath[2] == "observations" and ypath[4] == "certainty":
-            yield (ypath, False, "bad-value",
-                   f"{item}: certainty of observation {ypath[3]!r} must be a number in (0, 1] "
-                   f"(got {_shown(err.instance)}); leave the observation out if it is not known")
+        if len(ypath) >= 4 and ypath[2] == "observations":
+            yield self._observation(item, ypath[:4])
             return
         if err.validator == "anyOf" and len(ypath) == 2 and ypath[0] == "cases":
-            yield (ypath, False, "missing-key",
-                   f"{item}: give 'observations:' (what the candidate could see) or 'story:'")
+            yield (ypath, False, "no-observations",
+                   f"{item}: missing 'observations:' (what the candidate could see) or "
+                   "'story:' (the candidate's account); give one")
             return
         if len(ypath) == 1 and ypath[0] == "cases" and err.validator == "type":
             yield (ypath, True, "wrong-type",
@@ -164,6 +157,30 @@ class _CaseExplainer(_SchemaExplainer):
                    f"{item} must be a mapping that starts with 'id:' (got {_shown(err.instance)})")
             return
         yield from super().explain(err, ypath)
+
+
+    def _observation(self, item: str, ypath: YamlPath) -> tuple[YamlPath, bool, str, str]:
+        """What is wrong with an observation's value (it failed every branch of its anyOf)."""
+        obs = ypath[3]
+        given = self.data["cases"][ypath[1]]["observations"][obs]
+        scalar = (bool, int, float, str)
+        if isinstance(given, dict):
+            extra = sorted(str(k) for k in set(given) - {"value", "certainty"})
+            if extra:
+                return ((*ypath, extra[0]), True, "unknown-key",
+                        f"{item}: observation {obs!r}: unexpected key {extra[0]!r}"
+                        f"{did_you_mean(extra[0], ['value', 'certainty'])}; "
+                        "allowed: value, certainty")
+            if "value" in given and isinstance(given["value"], scalar):
+                return ((*ypath, "certainty"), False, "bad-value",
+                        f"{item}: certainty of observation {obs!r} must be a number in (0, 1] "
+                        f"(got {_shown(given.get('certainty'))}); leave the observation out if "
+                        "it is not known")
+            if "value" in given:
+                ypath, given = (*ypath, "value"), given["value"]
+        return (ypath, False, "bad-value",
+                f"{item}: observation {obs!r} takes true/false, a number or a category value, "
+                f"or {{value: ..., certainty: ...}} (got {_shown(given)})")
 
 
 def _shown(value: Any) -> str:
@@ -186,6 +203,16 @@ def load_cases(*paths: str | os.PathLike[str], limits: Limits | None = None) -> 
         RuleSetError: every problem in the files (unreadable, not YAML, not shaped as a
             labelled-case file, a case id used twice), each located as ``path:line:col``.
     """
+    cases, problems = read_cases(paths, limits)
+    if problems:
+        raise RuleSetError(problems)
+    return cases
+
+
+def read_cases(paths: Iterable[str | os.PathLike[str]],
+               limits: Limits | None = None) -> tuple[list[LabelledCase], list[Problem]]:
+    """The cases that could be read from ``paths``, and every problem found; never raises
+    for bad files (:func:`load_cases` raises them)."""
     limits = limits or Limits()
     files, problems = discover(paths)
     problems = [_reword(p) for p in problems]
@@ -202,9 +229,7 @@ def load_cases(*paths: str | os.PathLike[str], limits: Limits | None = None) -> 
                 continue
             seen[case.id] = case
             cases.append(case)
-    if problems:
-        raise RuleSetError(problems)
-    return cases
+    return cases, problems
 
 
 def _reword(problem: Problem) -> Problem:
@@ -239,12 +264,10 @@ def _read_file(path: Path, limits: Limits, problems: list[Problem]) -> list[Labe
     found: list[tuple[YamlPath, bool, str, str]] = []
     explainer = _CaseExplainer(data)
     for err in _schema_errors(data):
-        leaf = _deepest(err)
-        ypath = tuple(leaf.absolute_path)
-        # An observation value fails every branch of its anyOf: one message at the value.
-        if len(ypath) > 4 and ypath[2] == "observations" and ypath[4] != "certainty":
-            ypath = ypath[:4]
-        found.extend(explainer.explain(leaf, ypath))
+        path = tuple(err.absolute_path)
+        # "observations or story" is one message, not the first branch's missing key.
+        leaf = err if err.validator == "anyOf" and len(path) == 2 else _deepest(err)
+        found.extend(explainer.explain(leaf, tuple(leaf.absolute_path)))
     bad: set[YamlPath] = set()
     for ypath, at_key, code, message in _prune(found):
         line, column = doc.key_mark(ypath) if at_key else doc.mark(ypath)
