@@ -264,9 +264,9 @@ def _read_file(path: Path, limits: Limits, problems: list[Problem]) -> list[Labe
     found: list[tuple[YamlPath, bool, str, str]] = []
     explainer = _CaseExplainer(data)
     for err in _schema_errors(data):
-        path = tuple(err.absolute_path)
+        at = tuple(err.absolute_path)
         # "observations or story" is one message, not the first branch's missing key.
-        leaf = err if err.validator == "anyOf" and len(path) == 2 else _deepest(err)
+        leaf = err if err.validator == "anyOf" and len(at) == 2 else _deepest(err)
         found.extend(explainer.explain(leaf, tuple(leaf.absolute_path)))
     bad: set[YamlPath] = set()
     for ypath, at_key, code, message in _prune(found):
