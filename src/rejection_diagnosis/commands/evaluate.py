@@ -83,21 +83,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _short(path: str) -> str:
+    """``path`` relative to the working folder when it is under it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if relative.startswith("..") else relative
+
+
 def _pct(part: int, whole: int) -> str:
-    return f"{part:4d} {part / whole:6.1%}" if whole else f"{part:4d}      -"
+    return f"{part:4d} {part / whole:4.0%}" if whole else f"{part:4d}    -"
 
 
-def _summary_rows(name: str, summary: Summary) -> list[str]:
-    rows = []
-    for label, tk in ((name, summary.reported), ("  + below threshold", summary.considered)):
-        rows.append(f"{label:<22}{tk.n:>4}  {_pct(tk.top1, tk.n)}  {_pct(tk.top3, tk.n)}  "
-                    f"{_pct(tk.no_cause, tk.n)}")
-    return rows
+def _summary_row(name: str, summary: Summary) -> str:
+    cells = [_pct(count, summary.n) for tk in (summary.reported, summary.considered)
+             for count in (tk.top1, tk.top3, tk.no_cause)]
+    return f"{name:<20}{summary.n:>4}  " + "  ".join(cells)
 
 
 def _rule_row(f: RuleFigures) -> str:
     precision = f"{f.precision:6.0%}" if f.precision is not None else "     -"
-    where = os.path.relpath(f.location.path) if f.location.path else ""
+    where = _short(f.location.path)
     return (f"  {f.lifted_wrong:>6} {f.fired:>6} {f.right:>6} {precision}  {f.rule_id} "
             f"({'against ' if f.certainty_factor < 0 else ''}{f.cause} {f.certainty_factor:+g})"
             f"  {where}:{f.location.line}")
@@ -107,18 +114,19 @@ def render_text(ev: Evaluation, categories: str, top: int) -> str:
     """The evaluation as a compact report for a terminal."""
     tier = ("reported causes" if ev.tier == "reported"
             else "every cause with positive certainty (--include-possible)")
-    mapped = f"categories: {os.path.relpath(categories)}" if categories else "no categories map"
+    mapped = f"categories: {_short(categories)}" if categories else "no categories map"
     lines = [f"{ev.n} labelled case{'s' * (ev.n != 1)}; threshold {ev.threshold:g}; {mapped}",
              "",
-             f"{'':<22}{'n':>4}  {'top-1':>11}  {'top-3':>11}  {'no cause':>11}"]
-    lines += _summary_rows("all cases", ev.summary)
+             f"{'':<26}{'reported causes':^31}  {'also below the threshold':^31}",
+             f"{'':<20}{'n':>4}  " + "  ".join(f"{h:>9}" for h in (
+                 "top-1", "top-3", "no cause", "top-1", "top-3", "no cause"))]
+    lines.append(_summary_row("all cases", ev.summary))
     groups: list[tuple[str, Mapping[str, Summary]]] = [("confidence", ev.by_confidence),
                                                        ("split", ev.by_split)]
     for kind, group in groups:
         if (kind == "confidence" and len(group) < 2) or not group:
             continue
-        for name, summary in group.items():
-            lines += _summary_rows(f"{kind} {name}", summary)
+        lines += [_summary_row(f"{kind} {name}", summary) for name, summary in group.items()]
     lines += ["", f"Per category, top cause among the {tier}:",
               f"  {'category':<32}{'cases':>6}{'top':>6}{'right':>6}{'recall':>8}{'precision':>10}"]
     for c in ev.categories:
@@ -144,4 +152,4 @@ def render_text(ev: Evaluation, categories: str, top: int) -> str:
         lines += ["", "Least precise rules (fired in 3 cases or more, right in under half):",
                   head]
         lines += [_rule_row(f) for f in weak[:top]]
-    return "\n".join(lines) + "\n"
+    return "\n".join(line.rstrip() for line in lines) + "\n"
