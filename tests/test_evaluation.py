@@ -438,3 +438,15 @@ def test_the_repositorys_dev_files_fit_the_schema_and_the_bundled_rules(name):
     # re-map the affected cases blind (see docs/evaluation.md).
     ev = rd.evaluate(rd.load_rules(), cases, bundled_categories_path())
     assert 71 == ev.n
+
+
+def test_the_guides_python_examples_run(monkeypatch, capsys):
+    import re
+
+    monkeypatch.chdir(ROOT)
+    blocks = re.findall(r"```python\n(.*?)```",
+                        (ROOT / "docs" / "evaluation.md").read_text(encoding="utf-8"), flags=re.S)
+    assert blocks
+    for code in blocks:
+        exec(compile(code, "docs/evaluation.md", "exec"), {})
+    assert "0.2535" in capsys.readouterr().out
