@@ -140,3 +140,10 @@ def test_no_cases_is_a_usage_error():
     with pytest.raises(SystemExit) as info:
         main(["evaluate"])
     assert 2 == info.value.code
+
+
+def test_the_repositorys_two_readers_get_a_row_each(capsys):
+    assert 0 == main(["evaluate", str(ROOT / "eval" / "cases")])
+    out = capsys.readouterr().out
+    assert "142 labelled cases" in out
+    assert "dev_mapped_1.yaml     71" in out and "dev_mapped_2.yaml     71" in out

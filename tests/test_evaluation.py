@@ -351,15 +351,27 @@ def test_an_unknown_label_suggests_a_category(kb, tmp_path):
     assert "unknown cause or category 'other_candidat' (did you mean 'other_candidate'?)" in problem
 
 
-def test_a_case_id_used_twice_is_located_at_the_second(kb, tmp_path):
-    one = write(tmp_path, STORY_ONLY.replace("story: The ad went back up a week later.",
-                                             "observations: {}"), "one.yaml")
-    two = write(tmp_path, STORY_ONLY.replace("story: The ad went back up a week later.",
-                                             "observations: {}"), "two.yaml")
+def test_a_case_id_used_twice_in_a_file_is_located_at_the_second(kb, tmp_path):
+    path = write(tmp_path, """
+        cases:
+          - {id: s1, cause: fit, confidence: high, source: {url: u, title: t}, observations: {}}
+          - {id: s1, cause: fit, confidence: high, source: {url: u, title: t}, observations: {}}
+        """)
     with pytest.raises(rd.RuleSetError) as info:
-        rd.evaluate(kb, [one, two], CATEGORIES)
-    assert [f"{two}:3:10: error: case 's1': id used twice (first at {one}:3); case ids must "
-            "be unique [duplicate-id]"] == [str(p) for p in info.value.problems]
+        rd.evaluate(kb, [path], CATEGORIES)
+    assert [f"{path}:4:10: error: case 's1': id used twice in this file (first at line 3); "
+            "case ids must be unique within a file [duplicate-id]"] == [
+        str(p) for p in info.value.problems]
+
+
+def test_two_files_may_describe_the_same_cases_and_get_figures_each(kb, cases_file, tmp_path):
+    other = write(tmp_path, CASES.replace("observations: {reposted: true}}",
+                                          "observations: {feedback: money}}"), "reader2.yaml")
+    ev = rd.evaluate(kb, [cases_file, other], CATEGORIES)
+    assert 14 == ev.n
+    assert {str(cases_file): (7, 3), str(other): (7, 2)} == {
+        k: (s.n, s.reported.top1) for k, s in ev.by_file.items()}
+    assert {} == dict(rd.evaluate(kb, [cases_file], CATEGORIES).by_file)
 
 
 @pytest.mark.parametrize(("text", "expected"), [

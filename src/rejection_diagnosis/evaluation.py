@@ -25,7 +25,7 @@ Definitions (also in ``docs/evaluation.md``):
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
@@ -36,7 +36,7 @@ from ._yaml import Limits, read_yaml
 from .diagnosis import Conclusion, Diagnosis
 from .errors import ObservationError, Problem, RuleSetError, did_you_mean
 from .knowledge_base import DEFAULT_THRESHOLD
-from .labelled import LabelledCase, case_problems, read_cases
+from .labelled import LabelledCase, case_problems, read_cases, unique_cases
 from .loader import bundled_rules_path
 from .model import Location
 
@@ -230,6 +230,8 @@ class Evaluation:
         summary: top-1, top-3 and no-cause counts of all cases, for both tiers.
         by_confidence: the same per label confidence (``high``, ``medium``, ``low``) present.
         by_split: the same per split (``dev``, ``test``) present; empty when no case has one.
+        by_file: the same per labelled-case file, when the cases come from more than one
+            (two readers' descriptions of the same cases, say).
         categories: recall and precision of the top cause per category (``tier``).
         confusion: true category by top cause (``tier``).
         rules: every rule that spoke of a cause in some case, in rule-file order.
@@ -243,6 +245,7 @@ class Evaluation:
     summary: Summary
     by_confidence: Mapping[str, Summary]
     by_split: Mapping[str, Summary]
+    by_file: Mapping[str, Summary]
     categories: tuple[CategoryFigures, ...]
     confusion: Confusion
     rules: tuple[RuleFigures, ...]
@@ -264,6 +267,7 @@ class Evaluation:
             "summary": self.summary.to_dict(),
             "by_confidence": {k: v.to_dict() for k, v in self.by_confidence.items()},
             "by_split": {k: v.to_dict() for k, v in self.by_split.items()},
+            "by_file": {k: v.to_dict() for k, v in self.by_file.items()},
             "categories": [c.to_dict() for c in self.categories],
             "confusion": self.confusion.to_dict(),
             "rules": [r.to_dict() for r in self.rules],
@@ -422,17 +426,7 @@ def _gather(cases: Iterable[LabelledCase | str | os.PathLike[str]],
             found, trouble = read_cases(entry)
             read.extend(found)
             problems.extend(trouble)
-    out: list[LabelledCase] = []
-    seen: dict[str, LabelledCase] = {}
-    for case in read:
-        first = seen.get(case.id)
-        if first is not None:
-            problems.append(case.problem(("id",), f"id used twice (first at {first.path}:"
-                                         f"{first.line}); case ids must be unique",
-                                         code="duplicate-id"))
-            continue
-        seen[case.id] = case
-        out.append(case)
+    out = unique_cases(read, problems)
     return out, problems
 
 
@@ -483,11 +477,13 @@ def _summary(results: Sequence[CaseResult]) -> Summary:
     return Summary(len(results), _topk(results, "reported"), _topk(results, "considered"))
 
 
-def _groups(results: Sequence[CaseResult], key: str,
-            order: Sequence[str]) -> Mapping[str, Summary]:
-    present = {getattr(r, key) for r in results}
-    return MappingProxyType({name: _summary([r for r in results if getattr(r, key) == name])
-                             for name in order if name in present})
+def _groups(results: Sequence[CaseResult], key: Callable[[CaseResult], str | None],
+            order: Sequence[str] | None = None) -> Mapping[str, Summary]:
+    present = {key(r) for r in results} - {None}
+    names = [n for n in order if n in present] if order is not None else list(
+        dict.fromkeys(k for r in results if (k := key(r)) is not None))
+    return MappingProxyType({name: _summary([r for r in results if key(r) == name])
+                             for name in names})
 
 
 def _score(kb: KnowledgeBase, results: list[CaseResult], diagnoses: list[Diagnosis],
@@ -535,8 +531,10 @@ def _score(kb: KnowledgeBase, results: list[CaseResult], diagnoses: list[Diagnos
                               key=lambda f: (-f.lifted_wrong, f.precision or 0.0, f.rule_id)))
     return Evaluation(
         summary=_summary(results),
-        by_confidence=_groups(results, "confidence", ("high", "medium", "low")),
-        by_split=_groups(results, "split", ("dev", "test")),
+        by_confidence=_groups(results, lambda r: r.confidence, ("high", "medium", "low")),
+        by_split=_groups(results, lambda r: r.split, ("dev", "test")),
+        by_file=files if len(files := _groups(results, lambda r: r.location.path)) > 1 else
+        MappingProxyType({}),
         categories=per_category, confusion=confusion, rules=rules, misleading=misleading,
         cases=tuple(results), tier=tier, threshold=threshold,
         category_map=MappingProxyType(dict(cmap)))

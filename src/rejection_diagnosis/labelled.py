@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from .knowledge_base import KnowledgeBase
 
 __all__ = ["Confidence", "LabelledCase", "Source", "Split", "case_problems", "cases_schema",
-           "load_cases", "read_cases"]
+           "load_cases", "read_cases",
+           "unique_cases"]
 
 Confidence = Literal["high", "medium", "low"]
 Split = Literal["dev", "test"]
@@ -201,7 +202,8 @@ def load_cases(*paths: str | os.PathLike[str], limits: Limits | None = None) -> 
 
     Raises:
         RuleSetError: every problem in the files (unreadable, not YAML, not shaped as a
-            labelled-case file, a case id used twice), each located as ``path:line:col``.
+            labelled-case file, a case id used twice in a file), each located as
+            ``path:line:col``.
     """
     cases, problems = read_cases(paths, limits)
     if problems:
@@ -217,19 +219,29 @@ def read_cases(paths: Iterable[str | os.PathLike[str]],
     files, problems = discover(paths)
     problems = [_reword(p) for p in problems]
     cases: list[LabelledCase] = []
-    seen: dict[str, LabelledCase] = {}
     for f in files:
         found = _read_file(f, limits, problems)
-        for case in found:
-            first = seen.get(case.id)
-            if first is not None:
-                problems.append(case.problem(
-                    ("id",), f"id used twice (first at {first.path}:{first.line}); case ids "
-                    "must be unique", code="duplicate-id"))
-                continue
-            seen[case.id] = case
-            cases.append(case)
+        cases.extend(unique_cases(found, problems))
     return cases, problems
+
+
+def unique_cases(cases: Iterable[LabelledCase], problems: list[Problem]) -> list[LabelledCase]:
+    """``cases`` without those whose id was already used in the same file (each reported).
+
+    Ids are unique within a file: two files may describe the same cases (two readers).
+    """
+    out: list[LabelledCase] = []
+    seen: dict[tuple[str, str], LabelledCase] = {}
+    for case in cases:
+        first = seen.get((case.path, case.id))
+        if first is not None:
+            problems.append(case.problem(
+                ("id",), f"id used twice in this file (first at line {first.line}); case ids "
+                "must be unique within a file", code="duplicate-id"))
+            continue
+        seen[(case.path, case.id)] = case
+        out.append(case)
+    return out
 
 
 def _reword(problem: Problem) -> Problem:

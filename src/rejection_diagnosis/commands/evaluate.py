@@ -97,6 +97,8 @@ def _pct(part: int, whole: int) -> str:
 
 
 def _summary_row(name: str, summary: Summary) -> str:
+    if len(name) > 19:
+        name = name[:18] + "…"
     cells = [_pct(count, summary.n) for tk in (summary.reported, summary.considered)
              for count in (tk.top1, tk.top3, tk.no_cause)]
     return f"{name:<20}{summary.n:>4}  " + "  ".join(cells)
@@ -121,12 +123,15 @@ def render_text(ev: Evaluation, categories: str, top: int) -> str:
              f"{'':<20}{'n':>4}  " + "  ".join(f"{h:>9}" for h in (
                  "top-1", "top-3", "no cause", "top-1", "top-3", "no cause"))]
     lines.append(_summary_row("all cases", ev.summary))
-    groups: list[tuple[str, Mapping[str, Summary]]] = [("confidence", ev.by_confidence),
-                                                       ("split", ev.by_split)]
+    files = {os.path.basename(name) or "(in Python)": summary
+             for name, summary in ev.by_file.items()}
+    groups: list[tuple[str, Mapping[str, Summary]]] = [("", files),
+                                                       ("confidence ", ev.by_confidence),
+                                                       ("split ", ev.by_split)]
     for kind, group in groups:
-        if (kind == "confidence" and len(group) < 2) or not group:
+        if (kind == "confidence " and len(group) < 2) or not group:
             continue
-        lines += [_summary_row(f"{kind} {name}", summary) for name, summary in group.items()]
+        lines += [_summary_row(f"{kind}{name}", summary) for name, summary in group.items()]
     lines += ["", f"Per category, top cause among the {tier}:",
               f"  {'category':<32}{'cases':>6}{'top':>6}{'right':>6}{'recall':>8}{'precision':>10}"]
     for c in ev.categories:
