@@ -9,6 +9,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import rejection_diagnosis as rd
 from rejection_diagnosis.evaluation import (
@@ -462,3 +464,33 @@ def test_the_guides_python_examples_run(monkeypatch, capsys):
     for code in blocks:
         exec(compile(code, "docs/evaluation.md", "exec"), {})
     assert capsys.readouterr().out.strip()
+
+
+_observations = st.fixed_dictionaries({}, optional={
+    "reposted": st.booleans(),
+    "days": st.integers(0, 365),
+    "feedback": st.sampled_from(["none", "skills", "culture", "money"]),
+})
+_labels = st.sampled_from(["fit", "budget", "runner_up", "stronger", "other_candidate"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(_observations, _labels, st.sampled_from(["high", "medium", "low"])),
+                min_size=1, max_size=12),
+       st.sampled_from(["reported", "considered"]))
+def test_figures_are_consistent_whatever_the_cases(kb, cases, tier):
+    labelled = [rd.LabelledCase(id=f"c{i}", cause=label, confidence=confidence,
+                                source=Source("u", "t"), observations=observations)
+                for i, (observations, label, confidence) in enumerate(cases)]
+    ev = rd.evaluate(kb, labelled, CATEGORIES, tier=tier)
+    for tk in (ev.summary.reported, ev.summary.considered):
+        assert tk.top1 <= tk.top1_or_secondary <= tk.n
+        assert tk.top1 <= tk.top3 <= tk.n - tk.no_cause
+    # Causes below the threshold only add to the considered tier.
+    assert ev.summary.considered.top3 >= ev.summary.reported.top3
+    assert ev.summary.considered.no_cause <= ev.summary.reported.no_cause
+    assert len(labelled) == sum(map(sum, ev.confusion.counts))
+    assert ev.summary.reported.n == sum(s.n for s in ev.by_confidence.values())
+    top1 = ev.summary.reported.top1 if tier == "reported" else ev.summary.considered.top1
+    assert top1 == sum(c.correct for c in ev.categories)
+    assert all(0 <= r.right <= r.fired for r in ev.rules)
