@@ -174,6 +174,22 @@ def test_considered_tier_blames_rules_below_the_threshold_too(kb, cases_file):
     assert 1 == ev.confusion.count("fit", "other_candidate")
 
 
+def test_with_base_rates_tier_falls_back_on_priors_when_no_rule_speaks(write_rules, cases_file):
+    rules = RULES.replace("description: Not the profile they wanted.}",
+                          "description: Not the profile they wanted., prior: 0.2}").replace(
+        "description: The money went away.}", "description: The money went away., prior: 0.3}")
+    kb = rd.load_rules(write_rules(rules, "priors.yaml"))
+    ev = rd.evaluate(kb, [cases_file], CATEGORIES, tier="with_base_rates")
+    c6 = ev.cases[5]
+    assert ((), ("budget", "fit")) == (c6.considered, c6.with_base_rates)
+    assert (3, 4, 0) == (ev.summary.with_base_rates.top1, ev.summary.with_base_rates.top3,
+                         ev.summary.with_base_rates.no_cause)
+    assert 1 == ev.confusion.count("other_candidate", "budget")
+    # Base rates are no rule's doing.
+    assert ["r-days-stronger", "r-culture-fit", "r-reposted-fit", "r-slow-runner"] == [
+        r.rule_id for r in ev.misleading]
+
+
 def test_case_results_keep_rankings_and_places(kb, cases_file):
     ev = rd.evaluate(kb, [cases_file], CATEGORIES)
     c4 = ev.cases[3]

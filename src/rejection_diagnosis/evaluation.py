@@ -8,8 +8,10 @@ Definitions (also in ``docs/evaluation.md``):
   mapped the same way (it may already be a category).
 - Tier ``reported``: the causes in ``dx.causes`` (certainty at least the threshold). Tier
   ``considered``: every cause in ``dx.considered`` with a positive certainty, so also those
-  below the threshold. Top-1 and top-3 are given for both; the per-category figures, the
-  confusion matrix and the misleading rules are of the tier asked for.
+  below the threshold (``dx.ranked``). Tier ``with_base_rates``: the same, or, when no rule
+  speaks for any cause, the causes the rule set declares a prior for (``dx.base_rates``,
+  most common first). Top-1 and top-3 are given for every tier; the per-category figures,
+  the confusion matrix and the misleading rules are of the tier asked for.
 - The *top cause* is the first of the ranking. An empty ranking is "no cause reported": a
   miss for top-1 and top-3, and the ``none`` column of the confusion matrix.
 - Top-k: the true category is among the first k of the ranking.
@@ -33,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from ._yaml import Limits, read_yaml
-from .diagnosis import Conclusion, Diagnosis
+from .diagnosis import BaseRate, Conclusion, Diagnosis
 from .errors import ObservationError, Problem, RuleSetError, did_you_mean
 from .knowledge_base import DEFAULT_THRESHOLD
 from .labelled import LabelledCase, case_problems, read_cases, unique_cases
@@ -43,11 +45,12 @@ from .model import Location
 if TYPE_CHECKING:
     from .knowledge_base import KnowledgeBase
 
-__all__ = ["NONE", "CaseResult", "CategoryFigures", "Confusion", "Evaluation", "RuleFigures",
+__all__ = ["NONE", "TIERS", "CaseResult", "CategoryFigures", "Confusion", "Evaluation", "RuleFigures",
            "Summary", "Tier", "TopK", "bundled_categories_path", "category_problems",
            "evaluate", "load_categories"]
 
-Tier = Literal["reported", "considered"]
+Tier = Literal["reported", "considered", "with_base_rates"]
+TIERS: tuple[Tier, ...] = ("reported", "considered", "with_base_rates")
 #: The confusion-matrix column of cases with no cause.
 NONE = "none"
 
@@ -91,16 +94,21 @@ class TopK:
 
 @attrs.frozen
 class Summary:
-    """The headline figures of a group of cases, for both tiers."""
+    """The headline figures of a group of cases, for every tier."""
 
     n: int
     reported: TopK
     considered: TopK
+    with_base_rates: TopK
+
+    def tier(self, tier: Tier) -> TopK:
+        """The figures of ``tier``."""
+        return {"reported": self.reported, "considered": self.considered,
+                "with_base_rates": self.with_base_rates}[tier]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
-        return {"n": self.n, "reported": self.reported.to_dict(),
-                "considered": self.considered.to_dict()}
+        return {"n": self.n, **{t: self.tier(t).to_dict() for t in TIERS}}
 
 
 @attrs.frozen
@@ -195,13 +203,16 @@ class CaseResult:
     reported: tuple[str, ...]
     #: Categories of the causes with positive certainty, best first.
     considered: tuple[str, ...]
+    #: ``considered``, or when it is empty the categories of the base rates, most common first.
+    with_base_rates: tuple[str, ...]
     #: The reported causes as (cause id, certainty).
     causes: tuple[tuple[str, float], ...]
     location: Location
 
     def ranking(self, tier: Tier) -> tuple[str, ...]:
         """The ranking of ``tier``."""
-        return self.reported if tier == "reported" else self.considered
+        return {"reported": self.reported, "considered": self.considered,
+                "with_base_rates": self.with_base_rates}[tier]
 
     def rank(self, tier: Tier) -> int | None:
         """1-based place of the truth in ``tier``'s ranking, or None when it is not there."""
@@ -218,6 +229,7 @@ class CaseResult:
         return {"id": self.id, "truth": self.truth, "secondary": list(self.secondary),
                 "confidence": self.confidence, "split": self.split,
                 "reported": list(self.reported), "considered": list(self.considered),
+                "with_base_rates": list(self.with_base_rates),
                 "causes": [{"id": c, "certainty": x} for c, x in self.causes],
                 "location": str(self.location)}
 
@@ -237,7 +249,8 @@ class Evaluation:
         rules: every rule that spoke of a cause in some case, in rule-file order.
         misleading: the rules that lifted a wrong cause above the true one, most often first.
         cases: each case's truth and rankings, in input order.
-        tier: the tier of the detailed figures, ``reported`` or ``considered``.
+        tier: the tier of the detailed figures: ``reported``, ``considered`` or
+            ``with_base_rates``.
         threshold: the reporting threshold of the diagnoses.
         category_map: cause id -> category used (empty: causes are their own categories).
     """
@@ -364,8 +377,9 @@ def evaluate(kb: KnowledgeBase,
             true labels may use either. None: every cause is its own category.
         threshold: the reporting threshold of the diagnoses.
         tier: the tier of the per-category figures, the confusion matrix and the misleading
-            rules: ``reported`` (``dx.causes``) or ``considered`` (every cause with positive
-            certainty). Top-1 and top-3 are given for both.
+            rules: ``reported`` (``dx.causes``), ``considered`` (every cause with positive
+            certainty, ``dx.ranked``) or ``with_base_rates`` (the same, or the base rates
+            when no rule speaks). Top-1 and top-3 are given for every tier.
         from_story: diagnose every case from its ``story`` with ``kb.read_story``, even when
             it has observations (to measure the story reader end to end).
 
@@ -375,8 +389,8 @@ def evaluate(kb: KnowledgeBase,
             problem at once, located.
         EngineError: the engine failed.
     """
-    if tier not in ("reported", "considered"):
-        raise ValueError(f"tier must be 'reported' or 'considered' (got {tier!r})")
+    if tier not in TIERS:
+        raise ValueError(f"tier must be one of {', '.join(map(repr, TIERS))} (got {tier!r})")
     cmap: dict[str, str] = {}
     if isinstance(categories, str | os.PathLike):
         cmap = load_categories(categories)
@@ -443,7 +457,8 @@ def _observations(kb: KnowledgeBase, case: LabelledCase, from_story: bool) -> Ma
             for key, v in found.items()}
 
 
-def _ranking(conclusions: Iterable[Conclusion], cmap: Mapping[str, str]) -> tuple[str, ...]:
+def _ranking(conclusions: Iterable[Conclusion | BaseRate],
+             cmap: Mapping[str, str]) -> tuple[str, ...]:
     out: dict[str, None] = {}
     for c in conclusions:
         out.setdefault(cmap.get(c.id, c.id))
@@ -456,7 +471,8 @@ def _result(case: LabelledCase, dx: Diagnosis, cmap: Mapping[str, str]) -> CaseR
         secondary=tuple(cmap.get(s, s) for s in case.secondary),
         confidence=case.confidence, split=case.split,
         reported=_ranking(dx.causes, cmap),
-        considered=_ranking((c for c in dx.considered if c.certainty > 0), cmap),
+        considered=(considered := _ranking(dx.ranked, cmap)),
+        with_base_rates=considered or _ranking(dx.base_rates, cmap),
         causes=tuple((c.id, c.certainty) for c in dx.causes),
         location=Location(case.path, case.line, case.column))
 
@@ -474,7 +490,7 @@ def _topk(results: Sequence[CaseResult], tier: Tier) -> TopK:
 
 
 def _summary(results: Sequence[CaseResult]) -> Summary:
-    return Summary(len(results), _topk(results, "reported"), _topk(results, "considered"))
+    return Summary(len(results), *(_topk(results, t) for t in TIERS))
 
 
 def _groups(results: Sequence[CaseResult], key: Callable[[CaseResult], str | None],
@@ -514,8 +530,8 @@ def _score(kb: KnowledgeBase, results: list[CaseResult], diagnoses: list[Diagnos
                 right[c.rule_id] = right.get(c.rule_id, 0) + correct
         ranking = r.ranking(tier)
         above = set(ranking[: ranking.index(r.truth)] if r.truth in ranking else ranking)
-        ranked = dx.causes if tier == "reported" else [c for c in dx.considered
-                                                       if c.certainty > 0]
+        # Base rates are no rule's doing: only causes rules spoke for are blamed.
+        ranked = dx.causes if tier == "reported" else dx.ranked
         culprits = {c.rule_id for cause in ranked if cmap.get(cause.id, cause.id) in above
                     for c in cause.contributions if c.contribution > 0}
         for rule_id in culprits:

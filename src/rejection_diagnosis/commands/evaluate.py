@@ -40,10 +40,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="text (default) or json")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                         help=f"report causes from this certainty on (default {DEFAULT_THRESHOLD})")
-    parser.add_argument("--include-possible", action="store_true",
-                        help="score the per-category figures, the confusion matrix and the "
-                             "misleading rules on every cause with positive certainty, also "
-                             "below the threshold (top-1 and top-3 show both anyway)")
+    tier = parser.add_mutually_exclusive_group()
+    tier.add_argument("--include-possible", action="store_true",
+                      help="score the per-category figures, the confusion matrix and the "
+                           "misleading rules on every cause with positive certainty, also "
+                           "below the threshold (top-1 and top-3 show every tier anyway)")
+    tier.add_argument("--with-base-rates", action="store_true",
+                      help="the same, and when no rule speaks for any cause, on the causes "
+                           "the rules declare a prior for, most common first")
     parser.add_argument("--from-story", action="store_true",
                         help="diagnose each case from its story with the story reader, even "
                              "when it has observations")
@@ -74,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
         for problem in category_problems(kb, categories, where):
             print(problem, file=sys.stderr)
     ev = evaluate(kb, args.cases, categories, threshold=args.threshold,
-                  tier="considered" if args.include_possible else "reported",
+                  tier=("considered" if args.include_possible else
+                        "with_base_rates" if args.with_base_rates else "reported"),
                   from_story=args.from_story)
     if args.format == "json":
         sys.stdout.write(dump_json({**ev.to_dict(), "categories_map": where or None}) + "\n")
@@ -114,8 +119,10 @@ def _rule_row(f: RuleFigures) -> str:
 
 def render_text(ev: Evaluation, categories: str, top: int) -> str:
     """The evaluation as a compact report for a terminal."""
-    tier = ("reported causes" if ev.tier == "reported"
-            else "every cause with positive certainty (--include-possible)")
+    tier = {"reported": "reported causes",
+            "considered": "every cause with positive certainty (--include-possible)",
+            "with_base_rates": "every cause with positive certainty, else the base rates "
+                               "(--with-base-rates)"}[ev.tier]
     mapped = f"categories: {_short(categories)}" if categories else "no categories map"
     lines = [f"{ev.n} labelled case{'s' * (ev.n != 1)}; threshold {ev.threshold:g}; {mapped}",
              "",
@@ -132,7 +139,12 @@ def render_text(ev: Evaluation, categories: str, top: int) -> str:
         if (kind == "confidence " and len(group) < 2) or not group:
             continue
         lines += [_summary_row(f"{kind}{name}", summary) for name, summary in group.items()]
-    lines += ["", f"Per category, top cause among the {tier}:",
+    fallback = ev.summary.with_base_rates
+    if fallback != ev.summary.considered:
+        lines.append(f"{'all cases, else base rates':<26}{'':31}  " + "  ".join(
+            _pct(count, fallback.n) for count in (fallback.top1, fallback.top3,
+                                                  fallback.no_cause)))
+    lines += ["", f"Per category, of the top cause (ranking: {tier}):",
               f"  {'category':<32}{'cases':>6}{'top':>6}{'right':>6}{'recall':>8}{'precision':>10}"]
     for c in ev.categories:
         recall = f"{c.recall:8.0%}" if c.recall is not None else "       -"
