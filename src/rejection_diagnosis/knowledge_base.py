@@ -230,6 +230,12 @@ def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits,
                 problems.append(Problem(where.path, where.line, where.column, "error",
                                         "too-complex", f"rule {rule.id!r}: {inner}",
                                         where.yaml_path, rule.id))
+        if exc.rule_index is not None:  # the grouping: no engine group can hold this rule
+            rule = ruleset.rules[exc.rule_index]
+            where = rule.location
+            problems.append(Problem(where.path, where.line, where.column, "error",
+                                    "engine-limit", f"rule {rule.id!r}: {exc}",
+                                    where.yaml_path, rule.id))
         if not problems:  # pragma: no cover - expand() and compile_rules() agree
             raise DiagnosisError(str(exc)) from exc
         return None, problems

@@ -1,0 +1,289 @@
+"""Regression tests for the fourteen red-team defects of issue 10 (D1-D14).
+
+Each test keeps one reproducer of ``shared/defects/`` (generated here where it is large)
+and asserts the documented behaviour: the correct answer, or a located library error.
+``docs/robustness.md`` lists them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import signal
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.reference import agree, expected, observed
+
+import rejection_diagnosis as rd
+from rejection_diagnosis import _alpha, _engine
+from rejection_diagnosis.loader import bundled_rules_path
+from rejection_diagnosis.observations import normalize
+
+Write = Callable[[str, str], Path]
+
+
+def _agrees_with_reference(kb: rd.KnowledgeBase, case: dict[str, Any]) -> bool:
+    return agree(expected(kb, normalize(kb.observations, case), 0.2),
+                 observed(kb.diagnose(case)))
+
+
+def _full_case(kb: rd.KnowledgeBase, seed: int = 0) -> dict[str, Any]:
+    rng = random.Random(seed)
+    case: dict[str, Any] = {}
+    for oid, o in kb.observations.items():
+        if o.type == "boolean":
+            case[oid] = rng.random() < 0.5
+        elif o.type == "category":
+            case[oid] = rng.choice(o.values)
+        else:
+            lo, hi = o.range or (0, 100)
+            case[oid] = (lo + hi) / 2
+    return case
+
+
+# D1 -- more matching alpha nodes than the engine's stack holds, or more properties than
+# one fact holds: the compiler's grouping now keeps every group within both limits.
+
+def _thresholds(count: int) -> str:
+    rules = "".join(f"""
+  - id: over-{k}
+    when: {{days: {{gt: {k}}}}}
+    then: {{cause: slow, certainty: 0.01}}
+    because: x
+""" for k in range(count))
+    return textwrap.dedent("""\
+        observations:
+          - {id: days, type: number, description: d, question: q}
+        causes:
+          - {id: slow, title: T, description: D}
+        rules:""") + rules
+
+
+class TestD1EngineLimits:
+    def test_seventy_thresholds_on_one_observation_all_fire(self, write_rules: Write):
+        kb = rd.load_rules(write_rules(_thresholds(70), "seventy.yaml"))
+        retired = _engine.engine_stats()["retired"]
+        assert [64, 65, 70] == [len(kb.diagnose({"days": d}).fired) for d in (63.5, 64.5, 100)]
+        assert retired == _engine.engine_stats()["retired"]
+
+    def test_bundled_rules_plus_three_one_test_rules_diagnose_a_full_case(self,
+                                                                         write_rules: Write):
+        extra = write_rules("""
+            observations:
+              - {id: extra_a, type: boolean, description: Extra a., question: Extra a?}
+              - {id: extra_b, type: boolean, description: Extra b., question: Extra b?}
+              - {id: extra_c, type: boolean, description: Extra c., question: Extra c?}
+            rules:
+              - id: extra-a
+                when: {extra_a: true}
+                then: {cause: budget_constraints, certainty: 0.1}
+              - id: extra-b
+                when: {extra_b: true}
+                then: {cause: budget_constraints, certainty: 0.1}
+              - id: extra-c
+                when: {extra_c: true}
+                then: {cause: budget_constraints, certainty: 0.1}
+            """, "extra.yaml")
+        kb = rd.load_rules(bundled_rules_path(), extra)
+        retired = _engine.engine_stats()["retired"]
+        for seed in range(5):
+            assert _agrees_with_reference(kb, _full_case(kb, seed))
+        assert retired == _engine.engine_stats()["retired"]
+
+    def test_a_rule_wider_than_one_engine_fact_is_spread_over_groups(self, write_rules: Write):
+        # 260 observations in one rule (13 alternatives of 20): more than a fact holds.
+        names = [f"o{i}" for i in range(260)]
+        observations = "".join(
+            f"  - {{id: {n}, type: boolean, description: d, question: q}}\n" for n in names)
+        alternatives = "".join(
+            "      - all: [" + ", ".join(f"{{{n}: true}}" for n in names[k:k + 20]) + "]\n"
+            for k in range(0, 260, 20))
+        text = ("observations:\n" + observations + "causes:\n  - {id: c, title: T, description: D}\n"
+                "rules:\n  - id: wide\n    when:\n      any:\n" + alternatives.replace(
+                    "      - all", "        - all")
+                + "    then: {cause: c, certainty: 0.5}\n    because: x\n")
+        kb = rd.load_rules(write_rules(text, "wide.yaml"))
+        case = {n: True for n in names}
+        assert ("wide",) == kb.diagnose(case).fired
+        assert 0.5 == kb.diagnose(case).cause("c").certainty
+        assert () == kb.diagnose({n: False for n in names}).fired
+
+    def test_every_group_of_the_bundled_rules_fits_the_engine(self):
+        for groups in rd.load_rules().program.layers:
+            for group in groups:
+                network = _alpha.AlphaNetwork()
+                assert None is network.add(
+                    a for a in (json_expression(group, name) for name in group.actions))
+                assert network.peak <= _alpha.MAX_STACK
+
+    def test_an_engine_failure_frees_its_ruleset(self, tiny_kb: rd.KnowledgeBase,
+                                                 monkeypatch: pytest.MonkeyPatch):
+        real = _engine._dre
+        deleted: list[int] = []
+
+        class Failing:
+            error = real.error
+
+            def __getattr__(self, attr: str) -> Any:
+                return getattr(real, attr)
+
+            @staticmethod
+            def assert_fact(handle: int, payload: str) -> Any:
+                raise real.error("Could not assert fact, error code: 303")
+
+            @staticmethod
+            def delete_ruleset(handle: int) -> Any:
+                deleted.append(handle)
+                return real.delete_ruleset(handle)
+
+        tiny_kb.diagnose({"reposted": True})
+        monkeypatch.setattr(_engine, "_dre", Failing())
+        with pytest.raises(rd.EngineError, match="303"):
+            tiny_kb.diagnose({"reposted": True})
+        monkeypatch.setattr(_engine, "_dre", real)
+        assert 1 == len(deleted)
+        assert ("reposted-fit", "reposted-not-budget", "fit-move-on") == tiny_kb.diagnose(
+            {"reposted": True}).fired
+
+
+def json_expression(group: Any, name: str) -> dict[str, Any]:
+    return group.definition()[name]["all"][0]["m"]  # type: ignore[no-any-return]
+
+
+# D4 -- a diagnosis started while this thread is inside the engine is refused.
+
+def test_d4_a_reentrant_diagnosis_is_refused_and_the_outer_one_is_whole(
+        tiny_kb: rd.KnowledgeBase, monkeypatch: pytest.MonkeyPatch):
+    case = {"reposted": True, "days": 30, "feedback": "culture"}
+    want = tiny_kb.diagnose(case).fired
+    real = _engine._dre
+    inner: list[BaseException] = []
+
+    class Reentering:
+        error = real.error
+
+        def __getattr__(self, attr: str) -> Any:
+            return getattr(real, attr)
+
+        @staticmethod
+        def start_action_for_state(handle: int, state: int) -> Any:
+            # What a signal handler running a diagnosis at this moment does.
+            try:
+                tiny_kb.diagnose({"reposted": False, "days": 3})
+            except rd.EngineError as exc:
+                inner.append(exc)
+            return real.start_action_for_state(handle, state)
+
+    monkeypatch.setattr(_engine, "_dre", Reentering())
+    got = tiny_kb.diagnose(case).fired
+    monkeypatch.setattr(_engine, "_dre", real)
+    assert want == got
+    assert inner and all("in use by a diagnosis" in str(e) for e in inner)
+
+
+# D5 -- ids ending in a newline, and hashing what the engine hashes.
+
+def test_d5_an_id_ending_in_a_newline_is_refused_located(write_rules: Write):
+    path = write_rules("""
+        observations:
+          - {id: k, type: boolean, description: d, question: q}
+        causes:
+          - {id: "fv\\n", title: First cause, description: D}
+        rules:
+          - id: to-fv
+            when: {k: true}
+            then: {cause: "fv\\n", certainty: 0.9}
+            because: a
+        """, "nl.yaml")
+    errors = [p for p in rd.check_rules(path) if p.severity == "error"]
+    assert {"bad-id"} == {p.code for p in errors}
+    assert all(p.line > 0 for p in errors)
+
+
+def test_d5_the_engine_hash_is_taken_over_the_json_text():
+    # The engine confused these two (the reproducer): it hashes "c_fv\\n" as written.
+    assert _alpha.engine_hash("c_fv\n") == _alpha.engine_hash("o_lysz")
+
+
+# D11 -- short per-request timeouts: nothing retired, nothing leaked, the caller's own
+# exception comes back as itself.
+
+class _Timeout(Exception):
+    pass
+
+
+def test_d11_timeouts_retire_nothing_and_stay_the_callers(write_rules: Write):
+    kb = rd.load_rules(write_rules(_thresholds(40), "timeouts.yaml"))
+    want = kb.diagnose({"days": 30}).fired
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise _Timeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    retired = _engine.engine_stats()["retired"]
+    rulesets = _engine.engine_stats()["rulesets"]
+    failures: list[BaseException] = []
+    rng = random.Random(3)
+    try:
+        for _ in range(300):
+            try:
+                signal.setitimer(signal.ITIMER_REAL, rng.uniform(1e-6, 2e-4))
+                kb.diagnose({"days": 30})
+            except Exception as exc:
+                failures.append(exc)
+            finally:
+                with contextlib.suppress(_Timeout):
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert all(type(e) is _Timeout for e in failures)
+    assert retired == _engine.engine_stats()["retired"]
+    assert rulesets == _engine.engine_stats()["rulesets"]
+    assert want == kb.diagnose({"days": 30}).fired
+
+
+# D12 -- property names the engine cannot tell apart.
+
+_COLLIDING = """
+observations:
+  - {id: loiq, type: boolean, description: d, question: q}
+  - {id: faeba, type: boolean, description: d, question: q}
+causes:
+  - {id: c, title: T, description: D}
+rules:
+  - id: r1
+    when: {loiq: true}
+    then: {cause: c, certainty: 0.5}
+    because: x
+  - id: r2
+    when: {faeba: true}
+    then: {cause: c, certainty: 0.4}
+    because: x
+"""
+
+
+class TestD12HashCollisions:
+    def test_colliding_observations_in_different_rules_work(self, write_rules: Write):
+        assert _alpha.engine_hash("o_loiq") == _alpha.engine_hash("o_faeba")
+        kb = rd.load_rules(write_rules(_COLLIDING, "collide.yaml"))
+        assert 0.7 == pytest.approx(kb.diagnose({"loiq": True, "faeba": True}).cause(
+            "c").certainty)
+        assert ("r2",) == kb.diagnose({"loiq": False, "faeba": True}).fired
+
+    def test_colliding_observations_in_one_rule_are_refused_at_validation(self,
+                                                                         write_rules: Write):
+        text = _COLLIDING + """  - id: both
+    when: [{loiq: true}, {faeba: true}]
+    then: {cause: c, certainty: 0.4}
+    because: x
+"""
+        path = write_rules(text, "collide_one.yaml")
+        errors = [p for p in rd.check_rules(path) if p.severity == "error"]
+        assert ["engine-limit"] == [p.code for p in errors]
+        assert "both" == errors[0].rule_id and "cannot tell properties" in errors[0].message
+        with pytest.raises(rd.RuleSetError, match="cannot tell properties"):
+            rd.load_rules(path)
