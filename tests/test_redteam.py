@@ -7,7 +7,6 @@ and asserts the documented behaviour: the correct answer, or a located library e
 
 from __future__ import annotations
 
-import contextlib
 import random
 import signal
 import textwrap
@@ -220,8 +219,11 @@ def test_d11_timeouts_retire_nothing_and_stay_the_callers(write_rules: Write):
     kb = rd.load_rules(write_rules(_thresholds(40), "timeouts.yaml"))
     want = kb.diagnose({"days": 30}).fired
 
+    armed = [False]
+
     def on_alarm(signum: int, frame: Any) -> None:
-        raise _Timeout()
+        if armed[0]:  # only inside the diagnosis, as a request timeout would
+            raise _Timeout()
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     retired = _engine.engine_stats()["retired"]
@@ -231,13 +233,14 @@ def test_d11_timeouts_retire_nothing_and_stay_the_callers(write_rules: Write):
     try:
         for _ in range(300):
             try:
+                armed[0] = True
                 signal.setitimer(signal.ITIMER_REAL, rng.uniform(1e-6, 2e-4))
                 kb.diagnose({"days": 30})
+                armed[0] = False
             except Exception as exc:
+                armed[0] = False
                 failures.append(exc)
-            finally:
-                with contextlib.suppress(_Timeout):
-                    signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_REAL, 0)
     finally:
         signal.signal(signal.SIGALRM, previous)
     assert all(type(e) is _Timeout for e in failures)
@@ -287,3 +290,59 @@ class TestD12HashCollisions:
         assert "both" == errors[0].rule_id and "cannot tell properties" in errors[0].message
         with pytest.raises(rd.RuleSetError, match="cannot tell properties"):
             rd.load_rules(path)
+
+
+# D7 -- rule thresholds beyond 2**53: the consultation's representative answers must lie
+# on both sides of every cut point.
+
+@pytest.mark.parametrize("cut", [1.0e16, 2.0**53, 1.0e300, -1.0e16, 0.5])
+def test_d7_a_huge_rule_threshold_is_still_worth_asking(write_rules: Write, cut: float):
+    kb = rd.load_rules(write_rules(f"""
+        observations:
+          - {{id: x, type: number, description: A big count., question: How many?}}
+        causes:
+          - {{id: c, title: T, description: D}}
+        rules:
+          - id: r
+            when: {{x: {{gt: {cut:.17e}}}}}
+            then: {{cause: c, certainty: 0.8}}
+            because: x
+        """, "big.yaml"))
+    questions = kb.next_questions({})
+    assert ["x"] == [q.observation for q in questions]
+    answers = [e.answer for e in questions[0].effects]
+    assert any(a > cut for a in answers) and any(a <= cut for a in answers)
+    assert not rd.Consultation(kb).settled()
+
+
+# D13 -- one threshold check for every entry point.
+
+@pytest.mark.parametrize("bad", [-1, 0, 5, float("nan"), float("inf"), True, "0.5"])
+def test_d13_every_entry_point_refuses_a_bad_threshold(tiny_kb: rd.KnowledgeBase, bad: Any):
+    from rejection_diagnosis import consult
+
+    calls: list[Callable[[], object]] = [
+        lambda: tiny_kb.diagnose({}, threshold=bad),
+        lambda: tiny_kb.next_questions({}, threshold=bad),
+        lambda: tiny_kb.what_if({}, {"reposted": True}, threshold=bad),
+        lambda: rd.Consultation(tiny_kb, threshold=bad),
+        lambda: consult.bounds(tiny_kb, {}, threshold=bad),
+        lambda: consult.settled(tiny_kb, {}, threshold=bad),
+        lambda: consult.question_why(tiny_kb, "reposted", {}, threshold=bad),
+        lambda: list(tiny_kb.diagnose_many([{}], threshold=bad)),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match=r"threshold must be a number in \(0, 1\]"):
+            call()
+
+
+def test_d13_ask_refuses_a_bad_threshold_in_one_line(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]):
+    from rejection_diagnosis.cli import main
+
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"posting_reposted": true}')
+    assert 1 == main(["ask", "--answers", str(answers), "--threshold", "-1"])
+    out, err = capsys.readouterr()
+    assert "" == out
+    assert "rejection-diagnosis: error: threshold must be a number in (0, 1], got -1.0\n" == err

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from typing import IO, Any
 import attrs
 
 from .. import batch
+from ..certainty import check_threshold
 from ..errors import DiagnosisError
 from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
 from ._common import UsageError, add_rules_argument, dump_json, load_kb, read_case
@@ -104,9 +104,7 @@ class _Lines:
 
 
 def _run_jsonl(args: argparse.Namespace) -> int:
-    threshold = args.threshold
-    if not (math.isfinite(threshold) and 0 < threshold <= 1):
-        raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
+    threshold = check_threshold(args.threshold)
     kb = load_kb(args)
     name = "<stdin>" if args.jsonl == "-" else args.jsonl
     try:
