@@ -346,3 +346,167 @@ def test_d13_ask_refuses_a_bad_threshold_in_one_line(tmp_path: Path,
     out, err = capsys.readouterr()
     assert "" == out
     assert "rejection-diagnosis: error: threshold must be a number in (0, 1], got -1.0\n" == err
+
+
+# D6 -- duplicate keys are refused in case files, JSON Lines records and scenario files.
+
+class TestD6DuplicateKeys:
+    RECORD = '{"posting_reposted": true, "posting_reposted": false}'
+
+    def test_a_case_file_with_a_duplicate_key_is_refused_located(
+            self, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+        from rejection_diagnosis.cli import main
+
+        case = tmp_path / "dup.json"
+        case.write_text(self.RECORD)
+        assert 1 == main(["diagnose", str(case)])
+        out, err = capsys.readouterr()
+        assert "" == out
+        assert err.startswith(f"{case}:1:28: error: duplicate key 'posting_reposted'")
+
+    def test_a_jsonl_record_with_a_duplicate_key_is_that_lines_error(
+            self, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+        from rejection_diagnosis.cli import main
+
+        lines = tmp_path / "dup.jsonl"
+        lines.write_text(self.RECORD + '\n{"posting_reposted": true}\n')
+        assert 1 == main(["diagnose", "--jsonl", str(lines)])
+        out, err = capsys.readouterr()
+        assert 2 == len(out.splitlines())
+        assert f"{lines}:1: error: duplicate key 'posting_reposted'; remove or rename one\n" == err
+
+    def test_a_scenario_with_two_expectations_fails(self, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]):
+        from rejection_diagnosis.cli import main
+
+        scenario = tmp_path / "dup_scenario.yaml"
+        scenario.write_text(textwrap.dedent("""\
+            scenarios:
+              - name: reposted-means-fit
+                observations: {posting_reposted: true}
+                expect: {top_cause: fit_mismatch}
+                expect: {top_cause: budget_constraints}
+            """))
+        assert 1 == main(["test", str(scenario)])
+        assert f"{scenario}:5:5: error: duplicate key 'expect'" in capsys.readouterr().err
+
+
+# D8 -- huge integers, explicit tags and deep chains are located errors, or work.
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('a: !!bool "maybe"\n', "cannot read 'maybe' as !!bool"),
+    ('a: !!int ""\n', "cannot read '' as !!int"),
+    ('a: !!int "-"\n', "cannot read '-' as !!int"),
+    ('a: !!float ""\n', "cannot read '' as !!float"),
+    ('!!bool "": 1\n', "cannot read '' as !!bool"),
+    ("a: 1" + "0" * 400 + "\n", "is too large a number"),
+])
+def test_d8_unreadable_scalars_are_located_problems(text: str, message: str):
+    from rejection_diagnosis._yaml import read_yaml
+
+    problem = read_yaml(text.encode(), "x.yaml")
+    assert isinstance(problem, rd.Problem)
+    assert ("yaml-value", 1) == (problem.code, problem.line)
+    assert message in problem.message
+
+
+def _chain(length: int, cause_first: bool) -> str:
+    findings = "".join(f"  - {{id: f{i}, title: F{i}}}\n" for i in range(length))
+    rules = [f"  - id: r{i}\n    when: {{finding: f{i + 1}}}\n    then: {{finding: f{i}, "
+             "certainty: 1.0}\n    because: x\n" for i in range(length - 1)]
+    rules.append(f"  - id: r{length - 1}\n    when: {{x: true}}\n    then: {{finding: "
+                 f"f{length - 1}, certainty: 1.0}}\n    because: x\n")
+    rules.append("  - id: to-c\n    when: {finding: f0}\n    then: {cause: c, certainty: 0.9}\n"
+                 "    because: x\n")
+    if cause_first:
+        rules.reverse()
+    return ("observations:\n  - {id: x, type: boolean, description: d, question: q}\n"
+            "findings:\n" + findings + "causes:\n  - {id: c, title: T, description: D}\n"
+            "rules:\n" + "".join(rules))
+
+
+@pytest.mark.parametrize(("length", "cause_first"), [(1000, False), (200, True), (1500, True)])
+def test_d8_a_long_chain_of_findings_loads_and_diagnoses(write_rules: Write, length: int,
+                                                          cause_first: bool):
+    path = write_rules(_chain(length, cause_first), "chain.yaml")
+    assert [] == [p for p in rd.check_rules(path) if p.severity == "error"]
+    kb = rd.load_rules(path)
+    assert length + 1 == len(kb.program.layers)
+    assert 0.9 == pytest.approx(kb.diagnose({"x": True}).cause("c").certainty)
+
+
+# D9 -- bounded reads, and I/O errors are one line, never a traceback.
+
+class TestD9CommandLine:
+    def test_an_endless_case_file_is_refused_after_its_bound(
+            self, capsys: pytest.CaptureFixture[str]):
+        from rejection_diagnosis.cli import main
+
+        assert 1 == main(["diagnose", "/dev/zero"])
+        assert "/dev/zero:1:1: error: file is 1000001 bytes or more" in capsys.readouterr().err
+
+    def test_an_endless_scenario_file_is_refused_after_its_bound(
+            self, capsys: pytest.CaptureFixture[str]):
+        from rejection_diagnosis.cli import main
+
+        assert 1 == main(["test", "/dev/zero"])
+        assert "/dev/zero:1:1: error: file is 1000001 bytes or more" in capsys.readouterr().err
+
+    def test_an_endless_jsonl_line_stops_the_batch_located(
+            self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+        from rejection_diagnosis.cli import main
+        from rejection_diagnosis.commands import diagnose
+
+        monkeypatch.setattr(diagnose, "MAX_LINE_BYTES", 1000)
+        assert 1 == main(["diagnose", "--jsonl", "/dev/zero"])
+        assert ("/dev/zero:1:0: error: line is longer than 1000 bytes; stopped reading "
+                "[line-too-long]\n") == capsys.readouterr().err
+
+    @pytest.mark.parametrize("workers", ["1", "2"])
+    def test_bad_jsonl_lines_are_their_own_errors(self, tmp_path: Path, workers: str,
+                                                  capsys: pytest.CaptureFixture[str]):
+        from rejection_diagnosis.cli import main
+
+        lines = tmp_path / "bad.jsonl"
+        lines.write_bytes(b'{"posting_reposted": true}\n' + b"[" * 100_000 + b"\n"
+                          + b'{"posting_reposted": "\xff"}\n{"posting_reposted": false}\n')
+        assert 1 == main(["diagnose", "--jsonl", str(lines), "--workers", workers])
+        out, err = capsys.readouterr()
+        assert 4 == len(out.splitlines())
+        assert [f"{lines}:2: error: not a case: nested too deeply",
+                f"{lines}:3: error: not UTF-8: byte 0xff at byte 23"] == err.splitlines()
+
+    @pytest.mark.parametrize("extra", [[], ["--jsonl"]])
+    def test_a_full_disk_is_one_line(self, tmp_path: Path, extra: list[str]):
+        import subprocess
+        import sys
+
+        case = tmp_path / "case.json"
+        case.write_text('{"posting_reposted": true}\n')
+        argv = ([sys.executable, "-m", "rejection_diagnosis", "diagnose", *extra, str(case)]
+                + (["-o", "/dev/full"] if extra else []))
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, text=True,
+                                  timeout=120, check=False)
+        assert 1 == done.returncode
+        assert ("rejection-diagnosis: error: cannot write the output: No space left on "
+                "device\n") == done.stderr
+
+    @pytest.mark.parametrize(("argv", "closed", "message"), [
+        (["diagnose", "-"], "0", "<stdin>:0:0: error: cannot read the case: standard input "
+                                 "is closed [file-unreadable]"),
+        (["diagnose", "CASE"], "1", "rejection-diagnosis: error: cannot write the output: "
+                                    "standard output is closed"),
+    ])
+    def test_a_closed_standard_stream_is_one_line(self, tmp_path: Path, argv: list[str],
+                                                   closed: str, message: str):
+        import subprocess
+        import sys
+
+        case = tmp_path / "case.json"
+        case.write_text('{"posting_reposted": true}\n')
+        argv = [str(case) if a == "CASE" else a for a in argv]
+        command = " ".join([sys.executable, "-m", "rejection_diagnosis", *argv])
+        done = subprocess.run(["bash", "-c", f"{command} {closed}>&-"], stderr=subprocess.PIPE,
+                              text=True, timeout=120, check=False)
+        assert (1, message + "\n") == (done.returncode, done.stderr)

@@ -272,23 +272,46 @@ def compile_rules(rules: Sequence[m.Rule], cause_ids: Iterable[str]) -> Program:
     rule_layer: dict[int, int] = {}
     node_layer: dict[str, int] = {}
 
-    def layer_of_node(node: str) -> int:
-        # -1: nothing concludes it (or only the case itself), so it is known from the start.
-        if node not in node_layer:
-            if node == "\0evidence":
-                node_layer[node] = max((layer_of_node(c) for c in causes), default=-1)
-            else:
-                node_layer[node] = max((layer_of_rule(r) for r in concluded_by.get(node, ())),
-                                       default=-1)
-        return node_layer[node]
+    def needs(item: tuple[bool, Any]) -> list[tuple[bool, Any]]:
+        is_rule, key = item
+        if is_rule:
+            return [(False, n) for n in refs[key]]
+        if key == "\0evidence":
+            return [(False, c) for c in causes]
+        return [(True, r) for r in concluded_by.get(key, ())]
 
-    def layer_of_rule(index: int) -> int:
-        if index not in rule_layer:
-            rule_layer[index] = 1 + max((layer_of_node(n) for n in refs[index]), default=-1)
-        return rule_layer[index]
+    def layer_of(start: tuple[bool, Any]) -> int:
+        # A rule runs one layer after the latest node it reads; a node is known after the
+        # latest rule concluding it (-1: only the case itself). Worked out with an explicit
+        # stack: a chain of 1,000 findings is valid, and deeper than Python's own stack.
+        stack = [start]
+        open_items: set[tuple[bool, Any]] = set()
+        while stack:
+            item = stack[-1]
+            is_rule, key = item
+            if key in (rule_layer if is_rule else node_layer):
+                stack.pop()
+                continue
+            pending = [d for d in needs(item) if d[1] not in (rule_layer if d[0] else node_layer)]
+            if pending:
+                if item in open_items:  # pragma: no cover - validation refuses cycles
+                    raise ValueError(f"cycle through {key!r}")
+                open_items.add(item)
+                stack.extend(pending)
+                continue
+            stack.pop()
+            if is_rule:
+                rule_layer[key] = 1 + max((node_layer[n] for _, n in needs(item)), default=-1)
+            else:
+                node_layer[key] = max(((node_layer[n] if not r else rule_layer[n])
+                                       for r, n in needs(item)), default=-1)
+        return rule_layer[start[1]] if start[0] else node_layer[start[1]]
+
+    def layer_of_node(node: str) -> int:
+        return layer_of((False, node))
 
     for i in range(len(rules)):
-        layer_of_rule(i)
+        layer_of((True, i))
     evidence_layer = layer_of_node("\0evidence") + 1
     count = max(rule_layer.values(), default=-1) + 1
     layers = tuple(
