@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import threading
 from collections import OrderedDict
@@ -14,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from . import model as m
 from ._engine import DurableMatcher, Matcher
 from ._yaml import Limits
-from .certainty import reaches
+from .certainty import check_threshold, reaches
 from .compiler import CompileLimitError, Program, compile_rules
-from .diagnosis import Advice, Conclusion, Diagnosis, rank_key
+from .diagnosis import Advice, BaseRate, Conclusion, Diagnosis, rank_key
 from .errors import DiagnosisError, Problem, RuleSetError
 from .inference import infer, plan_for
 from .lint import lint_problems
@@ -62,6 +61,11 @@ class KnowledgeBase:
         self.files: tuple[str, ...] = ruleset.files
         self._cause_ids = frozenset(self.causes)
         self._plan = plan_for(program)
+        # Most common first; ties by id so the order never depends on file order.
+        self._base_rates = tuple(
+            BaseRate(c.id, c.title, c.description, c.prior)
+            for c in sorted(self.causes.values(), key=lambda c: (-(c.prior or 0.0), c.id))
+            if c.prior)
 
     def __repr__(self) -> str:
         return (f"<KnowledgeBase {len(self.observations)} observations, {len(self.causes)} causes, "
@@ -89,12 +93,9 @@ class KnowledgeBase:
             ObservationError: an unknown id, a wrong type, a value out of range.
             EngineError: the engine failed; no partial diagnosis is returned.
         """
-        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not (
-            math.isfinite(threshold) and 0 < threshold <= 1
-        ):
-            raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
+        threshold = check_threshold(threshold)
         given = normalize(self.observations, observations)
-        return self._diagnose(given, float(threshold))
+        return self._diagnose(given, threshold)
 
     def diagnose_many(self, cases: Iterable[Mapping[str, Any]], *, workers: int | None = 1,
                       threshold: float = DEFAULT_THRESHOLD, as_json: bool = False,
@@ -172,6 +173,7 @@ class KnowledgeBase:
                 (coping if rec.kind == "coping" else next_steps).append(advice)
         considered.sort(key=rank_key)
         causes = tuple(c for c in considered if reaches(c.certainty, threshold))
+        base_rates = () if any(c.certainty > 0 for c in considered) else self._base_rates
         return Diagnosis(
             causes=causes,
             findings=tuple(sorted(findings, key=rank_key)),
@@ -182,6 +184,7 @@ class KnowledgeBase:
             threshold=threshold,
             insufficient_evidence=not causes,
             fired=tuple(inf.fired),
+            base_rates=base_rates,
             knowledge_base=self,
         )
 
@@ -233,6 +236,12 @@ def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits,
                 problems.append(Problem(where.path, where.line, where.column, "error",
                                         "too-complex", f"rule {rule.id!r}: {inner}",
                                         where.yaml_path, rule.id))
+        if exc.rule_index is not None:  # the grouping: no engine group can hold this rule
+            rule = ruleset.rules[exc.rule_index]
+            where = rule.location
+            problems.append(Problem(where.path, where.line, where.column, "error",
+                                    "engine-limit", f"rule {rule.id!r}: {exc}",
+                                    where.yaml_path, rule.id))
         if not problems:  # pragma: no cover - expand() and compile_rules() agree
             raise DiagnosisError(str(exc)) from exc
         return None, problems

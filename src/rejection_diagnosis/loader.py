@@ -33,8 +33,8 @@ __all__ = ["RuleSet", "bundled_rules_path", "discover", "parse_rule_files", "sch
 RULE_FILE_SUFFIXES = (".yaml", ".yml")
 _SECTIONS = {"observations": "observation", "findings": "finding", "causes": "cause",
              "recommendations": "recommendation", "rules": "rule", "checklists": "checklist"}
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+_ID = re.compile(r"^[a-z][a-z0-9_]*\Z")
+_RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*\Z")
 _RESERVED = frozenset({"all", "any", "not", "cause", "finding", "evidence", "min"})
 _OPERATORS = ("eq", "ne", "in", "lt", "le", "gt", "ge", "between")
 # Spellings authors bring from other languages and rule engines.
@@ -298,8 +298,10 @@ class _FileParser:
 
     def causes(self) -> Iterator[m.Cause]:
         for ypath, item in self.items("causes"):
+            prior = item.get("prior")
             yield m.Cause(item["id"], item["title"].strip(), item["description"].strip(),
-                          item.get("source", "").strip(), self.loc(ypath))
+                          item.get("source", "").strip(), self.loc(ypath),
+                          None if prior is None else float(prior))
 
     def recommendations(self) -> Iterator[m.Recommendation]:
         for ypath, item in self.items("recommendations"):

@@ -3,7 +3,7 @@
 One module per concept, each working on a loaded knowledge base:
 
 * :mod:`.analysis`: what the consultation works out once per knowledge base, and how it
-  evaluates an answer it considers (the one evaluator of :mod:`..evaluation`);
+  evaluates an answer it considers (the one evaluator of :mod:`..evaluator`);
 * :mod:`.priors`: how likely each answer is (answer frequencies over a uniform prior);
 * :mod:`.ranking`: the next question, by the expected change of the causes' ranking;
 * :mod:`.bounds`: the certainties still reachable, and the guaranteed stop;

@@ -3,7 +3,7 @@
 Worked out once per knowledge base (cached): the representative answers of each
 observation (one per class of answers that every rule treats alike), the rules that test
 it, the rules its answer can reach (its *cone*) and the causes each conclusion feeds.
-An answer the consultation only considers is evaluated with :mod:`..evaluation`, the same
+An answer the consultation only considers is evaluated with :mod:`..evaluator`, the same
 semantics inference uses (and tested against the engine), re-running only its cone.
 """
 
@@ -20,7 +20,7 @@ import attrs
 from .. import model as m
 from ..compiler import Test
 from ..diagnosis import ranking
-from ..evaluation import Evaluation, run_rules
+from ..evaluator import Evaluation, run_rules
 from ..inference import infer
 from ..observations import Given
 
@@ -186,25 +186,36 @@ def _number_candidates(obs: m.Observation, tests: Sequence[Test]) -> list[float]
     # Each cut point, and one value inside each open interval around and between them;
     # whole numbers read best in effects ("days = 22"), so they are preferred.
     out: list[float] = []
-    below = float(math.ceil(cuts[0]) - 1)
-    if below >= lo:
-        out.append(below)
-    elif lo < cuts[0]:
-        out.append(lo)
+    if lo < cuts[0]:
+        out.append(max(lo, _between(-math.inf, cuts[0])))
     for a, b in zip(cuts, [*cuts[1:], None], strict=True):
         out.append(a)
         if b is None:
-            above = float(math.floor(a) + 1)
-            if above <= hi:
-                out.append(above)
-            elif a < hi:
-                out.append(hi)
-        else:
-            whole = math.floor(a) + 1  # a whole number inside (a, b) reads best, if there is one
-            out.append(float(whole) if whole < b else (a + b) / 2)
+            if a < hi:
+                out.append(min(hi, _between(a, math.inf)))
+        elif (inside := _between(a, b)) != a:
+            out.append(inside)
     return out
 
 
+def _between(a: float, b: float) -> float:
+    """A number strictly between ``a`` and ``b`` (one of them infinite at most), a whole
+    number where one fits; ``a`` itself when no float lies between them.
+
+    Whole numbers read best in effects ("days = 22"). Beyond 2**53 ``floor(a) + 1`` rounds
+    back to ``a``, and the midpoint of neighbouring floats is one of them: every
+    candidate is checked to lie strictly inside.
+    """
+    if math.isinf(a):
+        whole = float(math.ceil(b) - 1)
+        return whole if whole < b else math.nextafter(b, -math.inf)
+    whole = float(math.floor(a) + 1)
+    if a < whole < b:
+        return whole
+    if math.isinf(b):
+        return math.nextafter(a, math.inf)
+    middle = (a + b) / 2
+    return middle if a < middle < b else a
 
 
 def open_observations(kb: KnowledgeBase, given: Mapping[str, Given],

@@ -8,7 +8,7 @@ answers at all to the remaining questions could change them: the guaranteed stop
 consultation (:mod:`.stopping` has the probable one).
 
 The interval reading of a condition is the three-valued reading of the one evaluator
-(:mod:`..evaluation`): a known observation's test is decided by it, an open one may hold
+(:mod:`..evaluator`): a known observation's test is decided by it, an open one may hold
 or fail, and a conclusion test is decided at the two ends of the conclusion's interval.
 """
 
@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..certainty import combine_totals, reaches, split_totals
+from ..certainty import check_threshold, combine_totals, reaches, split_totals
 from ..compiler import Alternative, Test
 from ..diagnosis import Diagnosis
-from ..evaluation import test_strength
+from ..evaluator import test_strength
 from ..observations import Given, normalize
 from .analysis import EPS, LEAD, Analysis, analysis, open_observations
 
@@ -41,6 +41,7 @@ def bounds(kb: KnowledgeBase, observations: Mapping[str, Any], *,
     the true certainty after any answers lies inside; not always tight, because an
     observation is allowed different values in different rules).
     """
+    threshold = check_threshold(threshold)
     given = normalize(kb.observations, observations)
     return interval_bounds(kb, given, open_observations(kb, given, dont_know), threshold)
 
@@ -197,6 +198,7 @@ def contenders(kb: KnowledgeBase, leading: tuple[str, ...], ranges: Mapping[str,
 def settled(kb: KnowledgeBase, observations: Mapping[str, Any], *,
             dont_know: Iterable[str] = (), threshold: float = 0.2, lead: int = LEAD) -> bool:
     """True when no answers to the open questions could change the leading causes."""
+    threshold = check_threshold(threshold)
     given = normalize(kb.observations, observations)
     dx = kb.diagnose(observations, threshold=threshold)
     ranges = interval_bounds(kb, given, open_observations(kb, given, dont_know), threshold)

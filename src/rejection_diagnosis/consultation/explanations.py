@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from .. import model as m
+from ..certainty import check_threshold
 from ..compiler import Test
 from ..diagnosis import Contribution, Diagnosis, Evidence
 from ..errors import DiagnosisError
-from ..evaluation import test_strength
+from ..evaluator import test_strength
 from ..inference import Inference, infer
 from ..observations import Given, normalize
 from .analysis import LEAD, Value, analysis, open_observations
@@ -160,6 +161,7 @@ def question_why(kb: KnowledgeBase, observation: str, observations: Mapping[str,
     """
     if observation not in kb.observations:
         normalize(kb.observations, {observation: None})  # raises with a did-you-mean
+    threshold = check_threshold(threshold)
     given = normalize(kb.observations, observations)
     found = analysis(kb)
     live: set[int] = set()

@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .. import model as m
-from ..certainty import reaches
+from ..certainty import check_threshold, reaches
 from ..diagnosis import Diagnosis
-from ..evaluation import Evaluation
+from ..evaluator import Evaluation
 from ..observations import Given, normalize
 from .analysis import (
     LEAD,
@@ -158,6 +158,7 @@ def next_questions(kb: KnowledgeBase, observations: Mapping[str, Any], k: int = 
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 0:
         raise ValueError(f"k must be a whole number >= 0, got {k!r}")
+    threshold = check_threshold(threshold)
     if lead < 1:
         raise ValueError(f"lead must be at least 1, got {lead!r}")
     skipped = set(dont_know)

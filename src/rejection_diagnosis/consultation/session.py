@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .. import model as m
+from ..certainty import check_threshold
 from ..diagnosis import Conclusion, Diagnosis
 from ..errors import ObservationError
 from ..observations import Given, normalize
@@ -73,7 +74,7 @@ class Consultation:
         if max_questions is not None and max_questions < 0:
             raise ValueError(f"max_questions must be >= 0 or None, got {max_questions!r}")
         self.kb = kb
-        self.threshold = threshold
+        self.threshold = check_threshold(threshold)
         self.lead = lead
         self.stop = stop
         self.confidence = confidence

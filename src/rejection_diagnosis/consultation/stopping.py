@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from ..evaluation import Evaluation
+from ..evaluator import Evaluation
 from ..observations import Given
 from .analysis import Value, analysis, leading_causes, with_answers
 from .priors import AnswerModel
