@@ -75,6 +75,18 @@ class Analysis:
     # The tests on each observation (what decides which answers are alike).
     tests: Mapping[str, tuple[Test, ...]] = attrs.field(factory=dict)
 
+    def observation_reach(self, observation: str, rules: Sequence[m.Rule]) -> frozenset[str]:
+        """The causes an answer to ``observation`` can reach, through any rule testing it."""
+        found = self._reach_memo.get(observation)
+        if found is None:
+            found = frozenset().union(*(self.reach.get(rules[i].conclusion, frozenset())
+                                        for i in self.testers.get(observation, ())))
+            self._reach_memo[observation] = found
+        return found
+
+    _reach_memo: dict[str, frozenset[str]] = attrs.field(factory=dict, init=False, repr=False,
+                                                        eq=False)
+
     def answer_class(self, observation: str, value: Value) -> Value | None:
         """The representative answer that every rule treats like ``value`` (None: untested)."""
         tests = self.tests.get(observation, ())
@@ -263,7 +275,8 @@ def leading_causes(kb: KnowledgeBase, evaluation: Evaluation, threshold: float,
 def changes(kb: KnowledgeBase, old: Mapping[str, float],
             new: Mapping[str, float]) -> tuple[CertaintyChange, ...]:
     """The causes whose certainty differs between ``old`` and ``new``, largest change first."""
-    found = [CertaintyChange(cid, kb.causes[cid].title, old.get(cid, 0.0), new.get(cid, 0.0))
-             for cid in sorted(kb.causes)
-             if abs(old.get(cid, 0.0) - new.get(cid, 0.0)) > EPS]
+    causes = kb.causes
+    found = [CertaintyChange(cid, causes[cid].title, old.get(cid, 0.0), new.get(cid, 0.0))
+             for cid in sorted({*old, *new})
+             if cid in causes and abs(old.get(cid, 0.0) - new.get(cid, 0.0)) > EPS]
     return tuple(sorted(found, key=lambda c: (-abs(c.delta), c.id)))

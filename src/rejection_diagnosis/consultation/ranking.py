@@ -186,6 +186,10 @@ def rank(kb: KnowledgeBase, given: Mapping[str, Given], dont_know: frozenset[str
         rules = [i for i in found.testers.get(oid, ()) if i in live]
         if not rules:
             continue  # every rule that tests it is already blocked: no answer can matter
+        if contending and not found.observation_reach(oid, kb.program.rules) & contending:
+            # It reaches no cause that could still change the leading ones: its answers
+            # could move other causes only, which no stop and no choice weighs.
+            continue
         potential = sum(abs(kb.program.rules[i].certainty) for i in rules
                         if found.reach.get(kb.program.rules[i].conclusion, frozenset())
                         & contending)
@@ -217,13 +221,11 @@ def rank(kb: KnowledgeBase, given: Mapping[str, Given], dont_know: frozenset[str
             continue
         expected = answered * (expected + POTENTIAL_WEIGHT * min(1.0, potential))
         obs = kb.observations[oid]
-        question = Question(
+        out.append(Question(
             oid, obs.question, obs.type, obs.allowed(),
             (True, False) if obs.type == "boolean" else tuple(obs.values),
-            "", order_change, lead_change, potential, other_change, tuple(effects), obs.group,
-            expected, answered)
-        out.append(attrs.evolve(question, reason=_reason(kb, question, leading, threshold,
-                                                         rules)))
+            _reason(kb, effects, leading, threshold, rules), order_change, lead_change,
+            potential, other_change, tuple(effects), obs.group, expected, answered))
     out.extend(_checklist_questions(out, checklists, free, leading))
     out.sort(key=Question.rank_key)
     return Ranking(tuple(out), not contending, leading, contending, base)
@@ -315,8 +317,8 @@ def advice_question(kb: KnowledgeBase, given: dict[str, Given], dont_know: froze
     return best[2] if best is not None else None
 
 
-def _reason(kb: KnowledgeBase, q: Question, leading: tuple[str, ...], threshold: float,
-            rules: Sequence[int]) -> str:
+def _reason(kb: KnowledgeBase, effects: Sequence[Effect], leading: tuple[str, ...],
+            threshold: float, rules: Sequence[int]) -> str:
     phrases: dict[str, tuple[int, float, str]] = {}  # cause -> (strength, size, phrase)
 
     def offer(cid: str, strength: int, size: float, phrase: str) -> None:
@@ -324,7 +326,7 @@ def _reason(kb: KnowledgeBase, q: Question, leading: tuple[str, ...], threshold:
             phrases[cid] = (strength, size, phrase)
 
     current_top = leading[0] if leading else None
-    for effect in q.effects:
+    for effect in effects:
         for c in effect.changes:
             if effect.leading[:1] == (c.id,) and c.id != current_top:
                 offer(c.id, 4, abs(c.delta), f"make {c.id} the leading cause")

@@ -157,7 +157,8 @@ class Consultation:
             given = self.given()
             free = open_observations(self.kb, given, self.dont_know())
             return probability_settled(self.kb, given, ranking.base, free, ranking.leading,
-                                       self.threshold, self.lead, self.model)
+                                       self.threshold, self.lead, self.model,
+                                       contenders=ranking.contenders)
 
         value: float = self._cached("probability", make)
         return value
@@ -177,7 +178,8 @@ class Consultation:
         given = self.given()
         free = open_observations(self.kb, given, self.dont_know())
         return probability_settled(self.kb, given, ranking.base, free, ranking.leading,
-                                   self.threshold, self.lead, self.model, needed=self.confidence)
+                                   self.threshold, self.lead, self.model, needed=self.confidence,
+                                   contenders=ranking.contenders)
 
     def questions(self, k: int = 3) -> tuple[Question, ...]:
         """The next ``k`` questions, most useful first (see :func:`.ranking.next_questions`)."""

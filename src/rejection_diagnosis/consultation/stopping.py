@@ -68,16 +68,22 @@ class Status:
 def probability_settled(kb: KnowledgeBase, given: Mapping[str, Given], base: Evaluation,
                         free: frozenset[str], leading: tuple[str, ...], threshold: float,
                         lead: int, model: AnswerModel, samples: int = SAMPLES,
-                        needed: float | None = None) -> float:
+                        needed: float | None = None,
+                        contenders: frozenset[str] | None = None) -> float:
     """P(the leading causes stay ``leading`` once every observation in ``free`` is answered).
 
     With ``needed``, sampling ends as soon as the estimate can no longer reach it (the
-    share so far is returned): what is asked is only whether to stop.
+    share so far is returned): what is asked is only whether to stop. With ``contenders``
+    (the causes whose bounds still overlap the lead), observations that reach none of
+    them are not sampled: no answer to them can change the leading causes.
     """
     found = analysis(kb)
     choices: list[tuple[str, list[tuple[float, Value | None]]]] = []
     for oid in sorted(free):
         if not found.cone.get(oid):
+            continue
+        if contenders is not None and not (
+                found.observation_reach(oid, kb.program.rules) & contenders):
             continue
         answered = model.answer_probability(oid)
         cumulative: list[tuple[float, Value | None]] = []
