@@ -18,8 +18,10 @@ where the potential sums the certainty factors of the rules that test it, can st
 and reach a contending cause. Ties are broken by the worst-case components of earlier
 versions (order change, certainty change, potential, other change), then by id.
 
-A checklist competes as one question: its expected change is the sum of its open items'
-(ticked is "yes"; unticked is "no" or "don't know", as the checklist says).
+A checklist competes as one question: its items' expected changes (ticked is "yes";
+unticked is "no" or "don't know", as the checklist says) combine like independent chances
+on the scale of the largest change, 2: ``2 × (1 − Π (1 − item / 2))`` (changes of one
+ranking do not add up).
 """
 
 from __future__ import annotations
@@ -239,17 +241,22 @@ def _checklist_questions(singles: Sequence[Question], checklists: Sequence[m.Che
         useful = [by_id[i] for i in checklist.items if i in by_id]
         if len(useful) < 2:
             continue  # a single useful item is asked as itself
-        expected = 0.0
+        unchanged = 1.0
         for q in useful:
             yes = next((e.probability for e in q.effects if e.answer is True), 0.5)
             ticked = q.answer_probability * yes
+            item = 0.0
             for e in q.effects:
                 size = (1.0 if e.leading[:1] != leading[:1] else 0.0) + max(
                     (abs(c.delta) for c in e.changes), default=0.0)
                 if e.answer is True:
-                    expected += ticked * size
+                    item += ticked * size
                 elif checklist.unticked == "no":
-                    expected += (1 - ticked) * size
+                    item += (1 - ticked) * size
+            # Changes of one ranking do not add up: combined as independent chances on the
+            # scale of the largest change (2), like a noisy-or.
+            unchanged *= 1.0 - min(1.0, item / 2.0)
+        expected = 2.0 * (1.0 - unchanged)
         open_items = tuple(i for i in checklist.items if i in free)
         out.append(Question(
             checklist.id, checklist.question, "boolean", "the numbers of the items that apply",
