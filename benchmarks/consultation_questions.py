@@ -14,6 +14,10 @@ could change it; the former behaviour) and, with ``--leave-one-out``, ``probable
 answer frequencies counted without the case being replayed (so that a development case
 does not help choose its own questions).
 
+When the knowledge base can read stories (``KnowledgeBase.read_story``), the development
+cases are also replayed starting from what the reader finds in each case's story
+(``shared/eval/dev_cases.yaml``).
+
 Run: PYTHONPATH=src python3 benchmarks/consultation_questions.py [--rules PATH ...]
      [--cases DIR] [--leave-one-out] [--max-questions N] [--confidence P]
 """
@@ -35,6 +39,7 @@ from rejection_diagnosis.loader import bundled_rules_path
 from rejection_diagnosis.scenarios import load_scenarios
 
 CASES = Path("/work/shared/eval/dev_mapped_1")
+STORIES = Path("/work/shared/eval/dev_cases.yaml")
 
 
 def _top(dx: rd.Diagnosis) -> str | None:
@@ -60,8 +65,8 @@ def _read_cases(folder: Path, kb: rd.KnowledgeBase) -> list[tuple[str, dict[str,
 
 
 def _replay(kb: rd.KnowledgeBase, case: Mapping[str, Any], timings: list[float],
-            **options: Any) -> rd.Consultation:
-    consultation = rd.Consultation(kb, **options)
+            start: Mapping[str, Any] | None = None, **options: Any) -> rd.Consultation:
+    consultation = rd.Consultation(kb, observations=start, **options)
     checked = dict(case)
     while True:
         started = time.perf_counter()
@@ -89,14 +94,17 @@ def _value(raw: Any) -> Any:
 
 
 def _measure(name: str, kb: rd.KnowledgeBase, cases: list[tuple[str, dict[str, Any]]],
-             models: Mapping[str, AnswerModel] | None = None, **options: Any) -> dict[str, Any]:
+             models: Mapping[str, AnswerModel] | None = None,
+             starts: Mapping[str, Mapping[str, Any]] | None = None,
+             **options: Any) -> dict[str, Any]:
     asked: list[float] = []
     same = 0
     timings: list[float] = []
     misses = []
     for ident, case in cases:
         model = models[ident] if models is not None else None
-        consultation = _replay(kb, case, timings, model=model, **options)
+        start = starts.get(ident) if starts is not None else None
+        consultation = _replay(kb, case, timings, start, model=model, **options)
         asked.append(consultation.asked)
         agree = _top(consultation.diagnosis()) == _top(kb.diagnose(case))
         same += agree
@@ -120,6 +128,9 @@ def main() -> None:
     parser.add_argument("--scenarios", default=str(bundled_rules_path() / "scenarios"))
     parser.add_argument("--cases", type=Path, default=CASES)
     parser.add_argument("--leave-one-out", action="store_true")
+    parser.add_argument("--stories", type=Path, default=STORIES,
+                        help="the stories of the development cases (for the story replay, "
+                             "when the knowledge base can read stories)")
     parser.add_argument("--guaranteed", action="store_true",
                         help="also measure the guaranteed stop (slow: every question)")
     parser.add_argument("--max-questions", type=int, default=10)
@@ -142,11 +153,36 @@ def main() -> None:
         models = {ident: _without(model, kb, case) for ident, case in cases}
         _measure("development cases, probable stop, leave-one-out frequencies", kb, cases,
                  models, **options)
+    stories = _stories(kb, args.stories) if cases else {}
+    if stories:
+        _measure("development cases, probable stop, starting from the story", kb,
+                 [(i, c) for i, c in cases if i in stories], starts=stories, **options)
     if args.guaranteed:
         for label, corpus in corpora[:2]:
             if corpus:
                 _measure(f"{label}, guaranteed stop (no budget)", kb, corpus,
                          stop="guaranteed", max_questions=None)
+
+
+def _stories(kb: rd.KnowledgeBase, path: Path) -> dict[str, dict[str, Any]]:
+    """What the story reader finds in each development case's story (none without one)."""
+    reader = getattr(kb, "read_story", None)
+    if reader is None or not path.is_file():
+        if reader is None:
+            print("(no story reader in this version: the replay from stories is skipped)")
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = data.get("cases", data) if isinstance(data, dict) else data
+    out = {}
+    for item in items:
+        found = reader(str(item.get("story", "")))
+        if getattr(found, "refusal", None):
+            continue
+        observations = getattr(found, "observations", found)
+        if isinstance(observations, Mapping):
+            out[str(item["id"])] = {k: v for k, v in observations.items()
+                                    if k in kb.observations}
+    return out
 
 
 def _without(model: AnswerModel, kb: rd.KnowledgeBase, case: Mapping[str, Any]) -> AnswerModel:

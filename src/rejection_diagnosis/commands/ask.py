@@ -172,6 +172,9 @@ def _read_story(kb: KnowledgeBase, path: str) -> dict[str, Any]:
         raise RuleSetError([Problem(path, 0, 0, "error", "file-unreadable",
                                     f"cannot read the story: {exc.strerror}")]) from exc
     found = reader(text)
+    refusal = getattr(found, "refusal", None)
+    if refusal:
+        raise UsageError(f"the story was not read: {refusal}")
     observations = getattr(found, "observations", found)
     if not isinstance(observations, Mapping):
         raise UsageError(f"the story reader gave {type(found).__name__}, not observations")
@@ -266,9 +269,9 @@ def _replay(consultation: Consultation, path: str, out: _Output) -> None:
     for qid in asked:
         if qid in kb.checklists:
             checklist = kb.checklists[qid]
-            ticked = [kb.observations[i].description for i in checklist.items
-                      if i in given and given[i].value is True]
-            shown = "; ".join(" ".join(t.split()) for t in ticked) or "none"
+            marks = [("" if given[i].value else "not: ") + kb.observations[i].description
+                     for i in checklist.items if i in given]
+            shown = "; ".join(" ".join(t.split()).rstrip(".") for t in marks) or "none"
             text = f"{checklist.question}\n  > {shown}\n"
         else:
             known = given.get(qid)
