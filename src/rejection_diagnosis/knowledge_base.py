@@ -111,7 +111,10 @@ class KnowledgeBase:
             raise_errors: raise the first case's error (with a note naming the case)
                 instead of reporting it in that case's result and going on.
             chunk_size: cases sent to a worker at a time.
-            mp_context: multiprocessing start method; default ``fork`` where available.
+            mp_context: multiprocessing start method (``"forkserver"``, ``"spawn"`` or
+                ``"fork"``); default :func:`~rejection_diagnosis.batch.default_start_method`,
+                ``forkserver`` where available, else ``spawn``. Except under ``fork``, a
+                script that starts workers needs ``if __name__ == "__main__":``.
 
         Returns:
             An iterator of :class:`~rejection_diagnosis.batch.BatchResult`: ``index``, and
