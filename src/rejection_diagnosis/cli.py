@@ -16,18 +16,27 @@ from .commands import COMMANDS
 from .commands._common import UsageError
 from .errors import DiagnosisError, RuleSetError
 
+EXAMPLE = """\
+example:
+  rejection-diagnosis show observations --format yaml > case.yaml   # fill it in, then:
+  rejection-diagnosis diagnose case.yaml
+  rejection-diagnosis ask                      # or answer the questions one at a time"""
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
         prog="rejection-diagnosis",
         description="Explain a job rejection that followed a great interview.",
+        epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f".commands.{name}", __package__)
-        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP,
+                                 epilog=getattr(module, "EXAMPLE", None),
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(command)
         command.set_defaults(run=module.run)
     return parser
@@ -37,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:  # the bare command: say what it can do
+        parser.print_help()
+        return 0
     try:
         return int(args.run(args))
     except UsageError as exc:

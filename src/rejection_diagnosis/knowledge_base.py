@@ -73,6 +73,16 @@ class KnowledgeBase:
         """The same knowledge base evaluated by another matcher (e.g. a reference evaluator)."""
         return KnowledgeBase(self._ruleset, self._program, matcher)
 
+    def case_schema(self) -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of a valid case for this knowledge base.
+
+        Each observation is a property with its type, range or allowed values,
+        description and question; see :mod:`rejection_diagnosis.case_schema`.
+        """
+        from .case_schema import case_schema
+
+        return case_schema(self.observations)
+
     def diagnose(self, observations: Mapping[str, Any], *,
                  threshold: float = DEFAULT_THRESHOLD) -> Diagnosis:
         """Diagnose one case.

@@ -8,11 +8,14 @@ import sys
 from ..diagnosis import Contribution, Diagnosis
 from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
 from ..model import show_value
-from ._common import add_rules_argument, dump_json, load_kb, read_case
+from ._common import add_rules_argument, dump_json, load_case, load_kb, threshold
 
 NAME = "explain"
 HELP = ("diagnose a case and print the full trace: observations, every rule that fired in "
         "the order it ran, how certainties combined, then the diagnosis")
+EXAMPLE = """\
+example:
+  rejection-diagnosis explain case.yaml --rules my_rules/"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("case", help="case file: YAML or JSON mapping of observation id to "
                                      "value ('-' reads standard input)")
     add_rules_argument(parser)
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+    parser.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD,
                         help=f"report causes from this certainty on (default {DEFAULT_THRESHOLD})")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (default) or json (the diagnosis with every contribution)")
@@ -29,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Diagnose and print the trace."""
     kb = load_kb(args)
-    dx = kb.diagnose(read_case(args.case), threshold=args.threshold)
+    dx = kb.diagnose(load_case(args.case, kb), threshold=args.threshold)
     if args.format == "json":
         sys.stdout.write(dump_json(dx.to_dict()) + "\n")
     else:
