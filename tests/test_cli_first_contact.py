@@ -90,10 +90,11 @@ def test_case_problems_inside_an_observations_envelope_are_located(tmp_path, cap
     assert err.startswith(f"{case}:3:13: error: observation 'reposted' must be true or false")
 
 
-def test_detail_shows_rule_locations_relative_to_the_rules_folder(tmp_path, capsys):
+@pytest.mark.parametrize("command", [["diagnose", "--detail"], ["explain"]])
+def test_detail_shows_rule_locations_relative_to_the_rules_folder(tmp_path, capsys, command):
     case = tmp_path / "case.yaml"
     case.write_text("posting_reposted: true\n")
-    status, out, _ = _run(capsys, "diagnose", str(case), "--detail")
+    status, out, _ = _run(capsys, command[0], str(case), *command[1:])
     assert 0 == status
     assert "(rules/causes.yaml:" in out
     assert str(rd.bundled_rules_path()) not in out

@@ -8,7 +8,16 @@ import sys
 from ..diagnosis import Contribution, Diagnosis
 from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
 from ..model import show_value
-from ._common import add_rules_argument, dump_json, load_case, load_kb, threshold
+from ..render import Where, explain_text
+from ._common import (
+    add_rules_argument,
+    dump_json,
+    load_case,
+    load_kb,
+    rule_paths,
+    short_locations,
+    threshold,
+)
 
 NAME = "explain"
 HELP = ("diagnose a case and print the full trace: observations, every rule that fired in "
@@ -36,12 +45,15 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(dump_json(dx.to_dict()) + "\n")
     else:
-        sys.stdout.write(trace(kb, dx))
+        sys.stdout.write(trace(kb, dx, short_locations(rule_paths(args, args.rules))))
     return 0
 
 
-def trace(kb: KnowledgeBase, dx: Diagnosis) -> str:
-    """The trace as text: what was given, what fired layer by layer, then the diagnosis."""
+def trace(kb: KnowledgeBase, dx: Diagnosis, where: Where = str) -> str:
+    """The trace as text: what was given, what fired layer by layer, then the diagnosis.
+
+    ``where`` shows a rule's location (default: ``path:line:col`` as loaded).
+    """
     out = [f"Observations ({len(dx.observations)} given; any other is unknown):"]
     for key, given in dx.observations.items():
         sure = f" (certainty {given.certainty:.2f})" if given.certainty != 1 else ""
@@ -65,7 +77,7 @@ def trace(kb: KnowledgeBase, dx: Diagnosis) -> str:
             layer = number
             out.append(f"  layer {layer + 1}")
         sign = f"{c.contribution:+.2f}"
-        out.append(f"    {c.rule_id} ({c.location}) -> {kind} {ident}: certainty factor "
+        out.append(f"    {c.rule_id} ({where(c.location)}) -> {kind} {ident}: certainty factor "
                    f"{c.certainty_factor:+.2f} × condition {c.condition_certainty:.2f} = {sign}")
         for e in c.evidence:
             out.append(f"        {e.test}")
@@ -84,5 +96,5 @@ def trace(kb: KnowledgeBase, dx: Diagnosis) -> str:
     for advice in (*dx.coping, *dx.next_steps):
         out.append(f"  recommendation {advice.id}: {advice.certainty:+.2f} ({advice.kind})")
     out.append("")
-    out.append(dx.explain())
+    out.append(explain_text(dx, where))
     return "\n".join(out)
