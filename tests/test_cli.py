@@ -17,7 +17,7 @@ def test_diagnose_prints_text_by_default(tmp_path, capsys, write_rules):
     case.write_text("reposted: true\n")
     assert 0 == main(["diagnose", str(case), "--rules", str(rules)])
     out = capsys.readouterr().out
-    assert "1. Fit\n   How sure: quite possible (0.50 on a scale from 0 to 1)\n" in out
+    assert "1. Fit\n   How sure: likely (0.50 on a scale from 0 to 1)\n" in out
     assert "[fit]" not in out
 
 

@@ -38,7 +38,7 @@ def test_the_sdist_carries_the_engine_sources_tests_docs_and_examples(
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     needed = {"LICENSE", "README.md", "CHANGELOG.md", "pyproject.toml", "setup.py", ".ci/run"}
-    for folder in ("vendor/durable-rules", "tests", "docs", "examples", "benchmarks",
+    for folder in ("vendor/durable-rules", "tests", "docs", "examples", "benchmarks", "eval",
                    "src/rejection_diagnosis"):
         needed |= _files_under(folder)
     assert set() == needed - names
@@ -53,7 +53,11 @@ def test_the_wheel_carries_the_engine_rules_schema_types_and_licences(
     data = {str(p.relative_to(package.parent)) for p in (package / "rules").rglob("*.yaml")}
     assert data and set() == data - names
     assert {"rejection_diagnosis/py.typed", "rejection_diagnosis/_durable_engine.pyi",
-            "rejection_diagnosis/schema/ruleset.schema.json"} <= names
+            "rejection_diagnosis/schema/ruleset.schema.json",
+            "rejection_diagnosis/schema/cases.schema.json",
+            "rejection_diagnosis/rules/evaluation/categories.yaml"} <= names
+    # The labelled cases are a folder of the repository, not package data.
+    assert [] == [n for n in names if n.startswith("eval/") or "/eval/" in n]
     assert 1 == sum(n.startswith("rejection_diagnosis/_durable_engine.") and n.endswith(
         (".so", ".pyd")) for n in names)
     info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))

@@ -2,8 +2,9 @@
 
 :func:`explain_text` in :mod:`.render` is the rule author's view (rule ids, source lines,
 the certainty arithmetic, causes below the threshold). This is what a candidate reads
-first: each likely cause by its title, how sure in words and as a number, the plain
-explanation, what they said that points to it (each observation by its description, not
+first: each likely cause by its title, how sure in words (the words of
+:meth:`Diagnosis.strength <rejection_diagnosis.diagnosis.Diagnosis.strength>`) and as a
+number, the plain explanation, what they said that points to it (each observation by its description, not
 its id), then the advice. Nothing here computes; it only renders a finished diagnosis.
 """
 
@@ -15,26 +16,9 @@ from collections.abc import Mapping
 from .diagnosis import Advice, Conclusion, Diagnosis, Evidence
 from .model import Observation, show_value
 
-__all__ = ["candidate_text", "certainty_words"]
-
-#: How sure, in words: the first band whose lower bound the certainty reaches.
-_BANDS = (
-    (0.8, "very likely"),
-    (0.6, "likely"),
-    (0.4, "quite possible"),
-    (0.2, "possible"),
-    (1e-6, "unlikely"),
-)
+__all__ = ["candidate_text"]
 
 _WIDTH = 88
-
-
-def certainty_words(certainty: float) -> str:
-    """How sure a certainty is, in words (``0.45`` is ``"quite possible"``)."""
-    for bound, words in _BANDS:
-        if certainty >= bound - 1e-9:
-            return words
-    return "not supported by what you said"
 
 
 def _wrap(text: str, indent: str) -> list[str]:
@@ -88,8 +72,7 @@ def _evidence(dx: Diagnosis, observations: Mapping[str, Observation], cause: Con
 def _cause_lines(dx: Diagnosis, observations: Mapping[str, Observation], rank: int,
                  cause: Conclusion) -> list[str]:
     out = [f"{rank}. {cause.title}",
-           f"   How sure: {certainty_words(cause.certainty)} ({cause.certainty:.2f} on a "
-           "scale from 0 to 1)"]
+           f"   How sure: {dx.strength(cause)} ({cause.certainty:.2f} on a scale from 0 to 1)"]
     out.extend(_wrap(cause.description, "   "))
     for positive, heading in ((True, "What you told us that points to it:"),
                               (False, "What speaks against it:")):
@@ -126,6 +109,9 @@ def candidate_text(dx: Diagnosis, observations: Mapping[str, Observation]) -> st
             "What you told us does not point clearly to any one cause (none reached "
             f"{dx.threshold:.2f} on a scale from 0 to 1). Asking the company for feedback "
             "is the best way to learn more; the advice below still applies.", ""))
+        if dx.possible:
+            out.extend(["", "Weak signs, not enough to say:"])
+            out.extend(f"- {c.title} ({dx.strength(c)}, {c.certainty:.2f})" for c in dx.possible)
     else:
         out.append("Most likely causes" if len(dx.causes) > 1 else "Most likely cause")
         for rank, cause in enumerate(dx.causes, 1):

@@ -13,5 +13,6 @@ COMMANDS = (
     "validate",
     "test",
     "explain",
+    "evaluate",
     "show",
 )
