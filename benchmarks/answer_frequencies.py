@@ -13,7 +13,7 @@ that they get the prior rather than a count of zero.
 The bundled table: 166 stories of ``eval/cases/dev_v2.yaml`` (vocabulary v2), with the
 seven observations of vocabulary v3 left out:
 
-    PYTHONPATH=src python3 benchmarks/answer_frequencies.py --cases eval/cases/dev_v2.yaml \
+    .venv/bin/python benchmarks/answer_frequencies.py --cases eval/cases/dev_v2.yaml \
         --added-after you_work_there suspect_someone_lined_up part_went_badly record_issue \
         offered_different_role praised_in_rejection negotiated_offer
 """

@@ -18,7 +18,7 @@ When the knowledge base can read stories (``KnowledgeBase.read_story``), the dev
 cases are also replayed starting from what the reader finds in each case's story
 (``shared/eval/dev_cases.yaml``).
 
-Run: PYTHONPATH=src python3 benchmarks/consultation_questions.py [--rules PATH ...]
+Run: .venv/bin/python benchmarks/consultation_questions.py [--rules PATH ...]
      [--cases DIR] [--leave-one-out] [--max-questions N] [--confidence P]
 """
 

@@ -27,10 +27,15 @@ from ..consultation import (
 from ..consultation.stopping import CONFIDENCE
 from ..errors import ObservationError, Problem, RuleSetError
 from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
-from ._common import UsageError, add_rules_argument, load_kb, read_case
+from ._common import UsageError, add_rules_argument, load_kb, read_case, threshold
 
 NAME = "ask"
 HELP = "ask the questions that matter, one at a time, then diagnose"
+EXAMPLE = """\
+example:
+  rejection-diagnosis ask --save case.yaml     # answer '?' when you do not know
+  rejection-diagnosis ask --resume consultation-progress.yaml   # after Ctrl-C
+  rejection-diagnosis diagnose case.yaml"""
 
 #: Where answers are kept when a consultation is interrupted (Ctrl-C) and --progress is not given.
 DEFAULT_PROGRESS = "consultation-progress.yaml"
@@ -84,7 +89,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text for people (default), or one JSON object a line for a "
                              "program driving the consultation")
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+    parser.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD,
                         help=f"report causes from this certainty on (default {DEFAULT_THRESHOLD})")
     parser.add_argument("--lead", type=int, default=LEAD, metavar="N",
                         help=f"stop once the first N causes are settled (default {LEAD})")
@@ -278,7 +283,8 @@ def _replay(consultation: Consultation, path: str, out: _Output) -> None:
             shown = "don't know" if known is None else _show(known.value, known.certainty)
             text = f"{' '.join(kb.observations[qid].question.split())}\n  > {shown}\n"
         out.message(text, "answered", {"id": qid})
-    out.message(f"\nAsked {len(asked)} questions.\n\n", "asked", {"count": len(asked)})
+    plural = "" if len(asked) == 1 else "s"
+    out.message(f"\nAsked {len(asked)} question{plural}.\n\n", "asked", {"count": len(asked)})
 
 
 def _show(value: object, certainty: float) -> str:

@@ -150,32 +150,18 @@ def why_not_text(kb: KnowledgeBase, w: WhyNot, shown: int = 3) -> str:
     return "\n".join(lines) + "\n"
 
 
-def result_text(kb: KnowledgeBase, dx: Diagnosis, status: Status,
-                question: Question | None = None) -> str:
-    """The plain result: the likely reasons, how settled they are, what to do now."""
-    lines: list[str] = []
-    if dx.causes:
-        top = dx.causes[0]
-        lines.append(f"Most likely reason: {top.title} (how sure: {top.certainty:.2f})")
-        lines.extend(_wrap(top.description))
-        if len(dx.causes) > 1:
-            lines.append("Also possible: " + "; ".join(
-                f"{c.title} ({c.certainty:.2f})" for c in dx.causes[1:4]))
-    else:
-        lines.append("No single reason stands out from what you told me: the rejection may "
-                     "have had nothing to do with anything you could see.")
+def result_text(kb: KnowledgeBase, dx: Diagnosis, status: Status) -> str:
+    """The plain result: the candidate's report, how settled it is, what would move it."""
+    from ..report import candidate_text
+
+    best = status.next_best
+    lines = [candidate_text(dx, kb.observations,
+                            " ".join(best.question.split()) if best is not None else None)]
     lines.append("")
     lines.append(_settled_line(status))
-    best = status.next_best
-    if best is not None and not status.guaranteed:
+    if best is not None and not status.guaranteed and not dx.insufficient_evidence:
         lines.extend(_wrap("The question that could change it most: "
                            + " ".join(best.question.split()), ""))
-    advice = [*dx.next_steps, *dx.coping]
-    if advice:
-        lines.append("")
-        lines.append("What you can do now:")
-        for a in advice:
-            lines.extend(_wrap(f"- {a.title}: {a.text}"))
     return "\n".join(lines) + "\n"
 
 
