@@ -76,9 +76,10 @@ def _replay(kb: rd.KnowledgeBase, case: Mapping[str, Any], timings: list[float],
             return consultation
         if question.checklist is not None:
             consultation.tick(question.checklist,
-                              [i for i in question.items if _value(checked.get(i)) is True],
-                              question.items,
-                              [i for i in question.items if _value(checked.get(i)) is False])
+                              {i: _certainty(checked[i]) for i in question.items
+                               if _value(checked.get(i)) is True}, question.items,
+                              {i: _certainty(checked[i]) for i in question.items
+                               if _value(checked.get(i)) is False})
         elif question.observation in checked:
             raw = checked[question.observation]
             if isinstance(raw, Mapping):
@@ -91,6 +92,10 @@ def _replay(kb: rd.KnowledgeBase, case: Mapping[str, Any], timings: list[float],
 
 def _value(raw: Any) -> Any:
     return raw.get("value") if isinstance(raw, Mapping) else raw
+
+
+def _certainty(raw: Any) -> float:
+    return float(raw.get("certainty", 1.0)) if isinstance(raw, Mapping) else 1.0
 
 
 def _measure(name: str, kb: rd.KnowledgeBase, cases: list[tuple[str, dict[str, Any]]],

@@ -282,9 +282,10 @@ class Consultation:
         return found  # type: ignore[no-any-return]
 
     def tick(self, checklist_id: str, ticked: Iterable[str] | Mapping[str, float],
-             items: Iterable[str] | None = None, denied: Iterable[str] = ()) -> None:
+             items: Iterable[str] | None = None,
+             denied: Iterable[str] | Mapping[str, float] = ()) -> None:
         """Answer a checklist in one step: ``ticked`` items are "yes" (with a certainty when
-        given as a mapping), ``denied`` ones "no"; the other ``items`` (default: all) are
+        given as a mapping), ``denied`` ones "no" (likewise); the other ``items`` (default: all) are
         "no" or "don't know", as the checklist says.
 
         Raises:
@@ -292,8 +293,8 @@ class Consultation:
         """
         checklist = self.checklist(checklist_id)
         sure = dict(ticked) if isinstance(ticked, Mapping) else dict.fromkeys(ticked, 1.0)
-        refused = set(denied)
-        stray = sorted((set(sure) | refused) - set(checklist.items))
+        refused = dict(denied) if isinstance(denied, Mapping) else dict.fromkeys(denied, 1.0)
+        stray = sorted((set(sure) | set(refused)) - set(checklist.items))
         if stray:
             raise ObservationError(f"{stray[0]!r} is not an item of checklist {checklist_id!r}; "
                                    f"its items: {', '.join(checklist.items)}", stray[0])
@@ -306,7 +307,9 @@ class Consultation:
                                     {oid: {"value": True, "certainty": sure[oid]}})[oid]
                 answers.append(_Answer(oid, True, checked.certainty))
             elif oid in refused:
-                answers.append(_Answer(oid, False))
+                checked = normalize(self.kb.observations,
+                                    {oid: {"value": False, "certainty": refused[oid]}})[oid]
+                answers.append(_Answer(oid, False, checked.certainty))
             else:
                 answers.append(_Answer(oid, unticked))
         self._record(answers)
@@ -332,7 +335,8 @@ class Consultation:
                 self.tick(question.checklist,
                           {i: checked[i].certainty for i in question.items
                            if i in checked and checked[i].value is True}, question.items,
-                          [i for i in question.items if i in checked and checked[i].value is False])
+                          {i: checked[i].certainty for i in question.items
+                           if i in checked and checked[i].value is False})
                 continue
             given = checked.get(question.observation)
             if given is None:
