@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..diagnosis import Diagnosis
+from ..report import candidate_text
 from .answers import answer_words
 from .explanations import How, QuestionWhy, WhyNot
 from .ranking import Question
@@ -152,8 +153,6 @@ def why_not_text(kb: KnowledgeBase, w: WhyNot, shown: int = 3) -> str:
 
 def result_text(kb: KnowledgeBase, dx: Diagnosis, status: Status) -> str:
     """The plain result: the candidate's report, how settled it is, what would move it."""
-    from ..report import candidate_text
-
     best = status.next_best
     lines = [candidate_text(dx, kb.observations,
                             " ".join(best.question.split()) if best is not None else None)]

@@ -81,7 +81,7 @@ class Consultation:
         self.max_questions = max_questions
         self.model = model or bundled_model()
         self.checklists: tuple[m.Checklist, ...] = (
-            tuple(getattr(kb, "checklists", {}).values()) if checklists else ())
+            tuple(kb.checklists.values()) if checklists else ())
         self._known: list[_Answer] = [
             _Answer(key, g.value, g.certainty)
             for key, g in normalize(kb.observations, observations or {}).items()]
@@ -276,10 +276,13 @@ class Consultation:
         Raises:
             ObservationError: the knowledge base has no such checklist.
         """
-        found = getattr(self.kb, "checklists", {}).get(checklist_id)
+        found = self.kb.checklists.get(checklist_id)
         if found is None:
-            raise ObservationError(f"unknown checklist {checklist_id!r}", checklist_id)
-        return found  # type: ignore[no-any-return]
+            from ..errors import did_you_mean
+
+            hint = did_you_mean(checklist_id, sorted(self.kb.checklists))
+            raise ObservationError(f"unknown checklist {checklist_id!r}{hint}", checklist_id)
+        return found
 
     def tick(self, checklist_id: str, ticked: Iterable[str] | Mapping[str, float],
              items: Iterable[str] | None = None,
