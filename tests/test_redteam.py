@@ -510,3 +510,55 @@ class TestD9CommandLine:
         done = subprocess.run(["bash", "-c", f"{command} {closed}>&-"], stderr=subprocess.PIPE,
                               text=True, timeout=120, check=False)
         assert (1, message + "\n") == (done.returncode, done.stderr)
+
+
+# D10 -- lint near linear in rules: only pairs that could imply each other are compared.
+
+def _lint_rules(count: int, seed: int = 1) -> str:
+    rng = random.Random(seed)
+    observations = "".join(f"  - {{id: o{i}, type: number, description: d, question: q}}\n"
+                           for i in range(40))
+    rules = []
+    for r in range(count):
+        a, b = rng.sample(range(40), 2)
+        rules.append(f"  - id: r{r}\n    when: [{{o{a}: {{gt: {rng.randint(0, 99)}}}}}, "
+                     f"{{o{b}: {{lt: {rng.randint(0, 99)}}}}}]\n"
+                     "    then: {cause: c, certainty: 0.1}\n    because: x\n")
+    return ("observations:\n" + observations + "causes:\n  - {id: c, title: T, description: D}\n"
+            "rules:\n" + "".join(rules))
+
+
+def _sixty_rules_of_sixty_four_alternatives() -> str:
+    observations = "".join(f"  - {{id: o{i}, type: number, description: d, question: q}}\n"
+                           for i in range(12))
+    when = "{all: [" + ", ".join(
+        f"{{any: [{{o{2 * k}: {{gt: {k}}}}}, {{o{2 * k + 1}: {{lt: {k}}}}}]}}"
+        for k in range(6)) + "]}"
+    rules = "".join(f"  - id: r{r}\n    when: {when}\n    then: {{cause: c, certainty: 0.1}}\n"
+                    "    because: x\n" for r in range(60))
+    return ("observations:\n" + observations + "causes:\n  - {id: c, title: T, description: D}\n"
+            "rules:\n" + rules)
+
+
+class TestD10LintTime:
+    def test_a_thousand_rules_of_one_cause_are_checked_in_under_two_seconds(
+            self, write_rules: Write):
+        import time
+
+        path = write_rules(_lint_rules(1000), "thousand.yaml")
+        start = time.perf_counter()
+        problems = rd.check_rules(path)
+        assert time.perf_counter() - start < 2.0
+        assert {"subsumed-rule"} == {p.code for p in problems}
+
+    def test_sixty_copies_of_a_sixty_four_alternative_rule_are_quick_and_reported_once(
+            self, write_rules: Write):
+        import time
+
+        path = write_rules(_sixty_rules_of_sixty_four_alternatives(), "sixty.yaml")
+        start = time.perf_counter()
+        problems = rd.check_rules(path)
+        assert time.perf_counter() - start < 2.0
+        # Each copy is reported once, against the first rule (not against every earlier copy).
+        assert [f"r{r}" for r in range(1, 60)] == [p.rule_id for p in problems]
+        assert all("as rule 'r0'" in p.message for p in problems)

@@ -235,6 +235,8 @@ def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits,
         if not problems:  # pragma: no cover - expand() and compile_rules() agree
             raise DiagnosisError(str(exc)) from exc
         return None, problems
+    if lint:  # only the problems are wanted (check_rules): no plan to build
+        return None, problems
     return KnowledgeBase(ruleset, program), problems
 
 
