@@ -562,3 +562,104 @@ class TestD10LintTime:
         # Each copy is reported once, against the first rule (not against every earlier copy).
         assert [f"r{r}" for r in range(1, 60)] == [p.rule_id for p in problems]
         assert all("as rule 'r0'" in p.message for p in problems)
+
+
+# D2 -- a lock another thread holds at fork time is free in the child.
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_d2_a_package_lock_held_by_another_thread_is_free_after_fork():
+    import os
+    import threading
+
+    from rejection_diagnosis import knowledge_base
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with knowledge_base._CACHE_LOCK:
+            held.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(30)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: the lock must be usable, and loading must work
+            code = 1
+            try:
+                if not knowledge_base._CACHE_LOCK.locked():
+                    rd.load_rules(bundled_rules_path())
+                    code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        release.set()
+        thread.join()
+    assert 0 == os.waitstatus_to_exitcode(status)
+
+
+# D3 -- workers diagnose with the caller's knowledge base, never re-reading files.
+
+class TestD3WorkersUseTheCallersRules:
+    @pytest.mark.parametrize("method", ["fork", "spawn"])
+    def test_a_batch_answers_as_the_knowledge_base_after_its_file_changed(
+            self, write_rules: Write, method: str):
+        from tests.conftest import TINY
+
+        path = write_rules(TINY, "edited.yaml")
+        kb = rd.load_rules(path)
+        path.write_text(TINY.replace("then: {cause: fit, certainty: 0.5}",
+                                     "then: {cause: fit, certainty: -0.9}"))
+        cases = [{"reposted": True}, {"feedback": "culture", "days": 40}]
+        want = [kb.diagnose(c).to_dict() for c in cases]
+        got = [r.diagnosis.to_dict() for r in kb.diagnose_many(cases, workers=2,
+                                                               mp_context=method)
+               if r.diagnosis is not None]
+        assert want == got
+
+    def test_a_removed_file_and_custom_limits_do_not_matter(self, write_rules: Write):
+        from tests.conftest import TINY
+
+        path = write_rules(TINY + "\n" + "#" * 1_100_000 + "\n", "big.yaml")
+        kb = rd.load_rules(path, limits=rd.Limits(max_bytes=2_000_000))
+        path.unlink()
+        result = next(kb.diagnose_many([{"reposted": True}], workers=2))
+        assert 0.5 == result.diagnosis.cause("fit").certainty  # type: ignore[union-attr]
+
+    def test_a_knowledge_base_that_cannot_travel_is_a_library_error(
+            self, tiny_kb: rd.KnowledgeBase):
+        class LocalMatcher:  # defined in a function: does not pickle
+            def fired(self, group: Any, fact: Any) -> list[str]:
+                return []
+
+        kb = tiny_kb.with_matcher(LocalMatcher())
+        with pytest.raises(rd.DiagnosisError, match="cannot be sent to spawn worker"):
+            list(kb.diagnose_many([{}], workers=2, mp_context="spawn"))
+
+
+# D14 -- one bad case, or a failing source, never costs the rest of the batch.
+
+class TestD14Batches:
+    def test_an_unpicklable_case_is_its_own_error(self, tiny_kb: rd.KnowledgeBase):
+        cases = [{"reposted": True}, {"reposted": lambda: True}, {"reposted": False}]
+        want = [(r.ok, type(r.error)) for r in tiny_kb.diagnose_many(cases, workers=1)]
+        got = [(r.ok, type(r.error)) for r in tiny_kb.diagnose_many(cases, workers=2)]
+        assert [(True, type(None)), (False, rd.ObservationError), (True, type(None))] == want
+        assert want == got
+
+    @pytest.mark.parametrize("workers", [1, 2])
+    def test_a_failing_source_yields_everything_before_its_error(
+            self, tiny_kb: rd.KnowledgeBase, workers: int):
+        def source() -> Any:
+            for i in range(500):
+                if i == 300:
+                    raise OSError("source failed at item 300")
+                yield {"reposted": True}
+
+        got: list[int] = []
+        with pytest.raises(OSError, match="item 300"):
+            for result in tiny_kb.diagnose_many(source(), workers=workers, chunk_size=16):
+                got.append(result.index)
+        assert list(range(300)) == got

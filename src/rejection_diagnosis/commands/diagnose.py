@@ -154,7 +154,8 @@ def _run_jsonl(args: argparse.Namespace) -> int:
         else:
             results = batch.ordered_map(_Lines(threshold), records, workers=args.workers,
                                         chunk_size=batch.DEFAULT_CHUNK_SIZE,
-                                        initializer=batch._init_worker, initargs=(kb.files,))
+                                        initializer=batch._init_worker,
+                                        initargs=(batch._shipped(kb, None),))
         for number, text, error in results:
             if error is not None:
                 failed += 1
