@@ -87,9 +87,14 @@ def test_rule_readers_raise_only_library_errors(data: bytes):
         kb.diagnose(case)
 
 
+@pytest.fixture(scope="module")
+def bundled() -> rd.KnowledgeBase:
+    return rd.load_rules()
+
+
 @FUZZ
 @given(_blobs(CASE))
-def test_the_case_reader_raises_only_library_errors(data: bytes):
+def test_the_case_reader_raises_only_library_errors(bundled: rd.KnowledgeBase, data: bytes):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "case.yaml"
         path.write_bytes(data)
@@ -98,7 +103,7 @@ def test_the_case_reader_raises_only_library_errors(data: bytes):
         except rd.RuleSetError:
             return
     with contextlib.suppress(rd.ObservationError):
-        rd.diagnose(case)
+        bundled.diagnose(case)
 
 
 @FUZZ
@@ -109,11 +114,6 @@ def test_the_scenario_reader_raises_only_library_errors(data: bytes):
         path.write_bytes(data)
         with contextlib.suppress(rd.RuleSetError):
             load_scenarios(path)
-
-
-@pytest.fixture(scope="module")
-def bundled() -> rd.KnowledgeBase:
-    return rd.load_rules()
 
 
 JSONISH = ["{", "}", "[", "]", ",", ":", '"posting_reposted"', '"days_to_rejection"',
