@@ -3,9 +3,16 @@
 durable-rules holds the GIL while it matches and the library serialises every engine call
 behind one lock, so threads cannot diagnose in parallel: processes can. Each worker process
 receives the caller's knowledge base once, as compiled (never re-read from its files, which
-may have changed, moved or gone since): under the ``fork`` start method (the default where
-the platform has it) a worker inherits it, so it starts in milliseconds; under ``spawn``
-and ``forkserver`` it is pickled once per batch and sent to each worker. Cases travel to the workers in chunks and results come back per chunk, at
+may have changed, moved or gone since). The default start method is ``forkserver`` where
+the platform has it (Linux, macOS), else ``spawn``: both start workers from a clean process,
+so no lock or thread of the caller is copied into them (Python 3.12 warns that ``fork``
+in a multi-threaded process may deadlock; 3.14 makes ``forkserver`` the default on
+Linux); the knowledge base is then pickled once per batch and sent to each worker.
+``mp_context="fork"`` is still correct (the engine adapter holds its lock across the fork,
+every other lock of the package is fresh in the child) and starts workers in milliseconds
+with the caller's compiled copy. As with any start method but ``fork``, a script that
+starts a batch must guard its top level with ``if __name__ == "__main__":``. Cases travel
+to the workers in chunks and results come back per chunk, at
 most a few chunks in flight per worker, so memory stays bounded however long the input is.
 
 What crosses the process boundary must pickle: a chunk of cases that does not (a value
@@ -42,7 +49,7 @@ if TYPE_CHECKING:
 
     from .knowledge_base import KnowledgeBase
 
-__all__ = ["BatchResult", "diagnose_many", "ordered_map"]
+__all__ = ["BatchResult", "default_start_method", "diagnose_many", "ordered_map"]
 
 #: Cases sent to a worker at a time: large enough to amortise the round trip (a few
 #: hundred microseconds), small enough to keep the first results coming quickly.
@@ -113,14 +120,24 @@ def _context(name: str | None) -> Any:
     import multiprocessing  # imported on first use: `import rejection_diagnosis` stays quick
 
     if name is None:
-        # fork starts a worker in milliseconds with the compiled rules already in memory;
-        # the engine adapter makes forking safe (it holds its lock across the fork).
-        name = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        name = default_start_method()
     return multiprocessing.get_context(name)
 
 
+def default_start_method() -> str:
+    """``forkserver`` where the platform has it, else ``spawn``; never ``fork``.
+
+    ``fork`` copies every thread's locks as they happen to be (a web server's, a logging
+    handler's), which can deadlock a worker; the caller's own default is not consulted
+    since it may be ``fork`` (Linux before Python 3.14).
+    """
+    import multiprocessing
+
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
 def _start_method(name: str | None) -> str:
-    return str(_context(name).get_start_method())
+    return name if name is not None else default_start_method()
 
 
 def _shipped(kb: KnowledgeBase, mp_context: str | None) -> KnowledgeBase | bytes:

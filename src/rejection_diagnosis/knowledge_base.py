@@ -15,7 +15,7 @@ from ._forksafe import ForkSafeLock
 from ._yaml import Limits
 from .certainty import check_threshold, reaches
 from .compiler import CompileLimitError, Program, compile_rules
-from .diagnosis import Advice, Conclusion, Diagnosis, rank_key
+from .diagnosis import Advice, BaseRate, Conclusion, Diagnosis, rank_key
 from .errors import DiagnosisError, Problem, RuleSetError
 from .inference import infer, plan_for
 from .lint import lint_problems
@@ -58,6 +58,11 @@ class KnowledgeBase:
         self.files: tuple[str, ...] = ruleset.files
         self._cause_ids = frozenset(self.causes)
         self._plan = plan_for(program)
+        # Most common first; ties by id so the order never depends on file order.
+        self._base_rates = tuple(
+            BaseRate(c.id, c.title, c.description, c.prior)
+            for c in sorted(self.causes.values(), key=lambda c: (-(c.prior or 0.0), c.id))
+            if c.prior)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # What a worker process of diagnose_many receives (once): the rules as compiled
@@ -76,6 +81,16 @@ class KnowledgeBase:
     def with_matcher(self, matcher: Matcher) -> KnowledgeBase:
         """The same knowledge base evaluated by another matcher (e.g. a reference evaluator)."""
         return KnowledgeBase(self._ruleset, self._program, matcher)
+
+    def case_schema(self) -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of a valid case for this knowledge base.
+
+        Each observation is a property with its type, range or allowed values,
+        description and question; see :mod:`rejection_diagnosis.case_schema`.
+        """
+        from .case_schema import case_schema
+
+        return case_schema(self.observations)
 
     def diagnose(self, observations: Mapping[str, Any], *,
                  threshold: float = DEFAULT_THRESHOLD) -> Diagnosis:
@@ -114,7 +129,10 @@ class KnowledgeBase:
             raise_errors: raise the first case's error (with a note naming the case)
                 instead of reporting it in that case's result and going on.
             chunk_size: cases sent to a worker at a time.
-            mp_context: multiprocessing start method; default ``fork`` where available.
+            mp_context: multiprocessing start method (``"forkserver"``, ``"spawn"`` or
+                ``"fork"``); default :func:`~rejection_diagnosis.batch.default_start_method`,
+                ``forkserver`` where available, else ``spawn``. Except under ``fork``, a
+                script that starts workers needs ``if __name__ == "__main__":``.
 
         Returns:
             An iterator of :class:`~rejection_diagnosis.batch.BatchResult`: ``index``, and
@@ -172,6 +190,7 @@ class KnowledgeBase:
                 (coping if rec.kind == "coping" else next_steps).append(advice)
         considered.sort(key=rank_key)
         causes = tuple(c for c in considered if reaches(c.certainty, threshold))
+        base_rates = () if any(c.certainty > 0 for c in considered) else self._base_rates
         return Diagnosis(
             causes=causes,
             findings=tuple(sorted(findings, key=rank_key)),
@@ -182,6 +201,7 @@ class KnowledgeBase:
             threshold=threshold,
             insufficient_evidence=not causes,
             fired=tuple(inf.fired),
+            base_rates=base_rates,
             knowledge_base=self,
         )
 

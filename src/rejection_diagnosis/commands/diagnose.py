@@ -20,12 +20,29 @@ import attrs
 
 from .. import batch
 from ..certainty import check_threshold
+from ..diagnosis import Diagnosis
 from ..errors import DiagnosisError, Problem, RuleSetError
 from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
-from ._common import UsageError, add_rules_argument, dump_json, load_kb, read_case
+from ..render import explain_text
+from ..report import candidate_text
+from ._common import (
+    UsageError,
+    add_rules_argument,
+    dump_json,
+    load_case,
+    load_kb,
+    rule_paths,
+    short_locations,
+    threshold,
+)
 
 NAME = "diagnose"
 HELP = "diagnose a case file (YAML or JSON), or every line of a JSON Lines file"
+EXAMPLE = """\
+example:
+  rejection-diagnosis show observations --format yaml > case.yaml   # fill it in, then:
+  rejection-diagnosis diagnose case.yaml
+  rejection-diagnosis diagnose case.yaml --detail     # the rules and their arithmetic"""
 
 _ENVELOPE = frozenset({"observations", "name", "story", "expect"})
 
@@ -38,8 +55,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_rules_argument(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (default) or json, for a single case")
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
-                        help=f"report causes from this certainty on (default {DEFAULT_THRESHOLD})")
+    parser.add_argument("--detail", action="store_true",
+                        help="text for rule authors: rule ids and locations, the certainty "
+                             "arithmetic, causes below the threshold")
+    parser.add_argument("--exact", action="store_true",
+                        help="JSON certainties unrounded (default: 4 decimals)")
+    parser.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD,
+                        metavar="X",
+                        help="report causes from this certainty on, in (0, 1] "
+                             f"(default {DEFAULT_THRESHOLD})")
     parser.add_argument("--jsonl", metavar="IN.jsonl",
                         help="diagnose every line of a JSON Lines file ('-' reads standard "
                              "input): one JSON object of observations per line")
@@ -62,9 +86,24 @@ def run(args: argparse.Namespace) -> int:
     if args.output is not None or args.workers != 1:
         raise UsageError("-o/--output and --workers go with --jsonl")
     kb = load_kb(args)
-    dx = kb.diagnose(read_case(args.case), threshold=args.threshold)
-    sys.stdout.write(dump_json(dx.to_dict()) + "\n" if args.format == "json" else dx.explain())
+    dx = kb.diagnose(load_case(args.case, kb), threshold=args.threshold)
+    if args.format == "json":
+        sys.stdout.write(dump_json(dx.to_dict(exact=args.exact)) + "\n")
+    elif args.detail:
+        sys.stdout.write(explain_text(dx, short_locations(rule_paths(args, args.rules))))
+    else:
+        sys.stdout.write(candidate_text(dx, kb.observations, _settling_question(kb, dx)))
+        sys.stdout.write("\n(The rules behind this and their arithmetic: add --detail.)\n")
     return 0
+
+
+def _settling_question(kb: KnowledgeBase, dx: Diagnosis) -> str | None:
+    """When no cause is reported, the open question whose answer would tell most."""
+    if not dx.insufficient_evidence:
+        return None
+    known = {k: {"value": g.value, "certainty": g.certainty} for k, g in dx.observations.items()}
+    asked = kb.next_questions(known, 1, threshold=dx.threshold)
+    return asked[0].question if asked else None
 
 
 # JSON Lines ---------------------------------------------------------------------------------
