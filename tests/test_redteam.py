@@ -24,6 +24,8 @@ from rejection_diagnosis.loader import bundled_rules_path
 from rejection_diagnosis.observations import normalize
 
 Write = Callable[[str, str], Path]
+# Forking with threads alive is what D2 and D3 test on purpose (Python 3.12+ warns about it).
+FORK_WARNING = "ignore:This process .* is multi-threaded, use of fork:DeprecationWarning"
 
 
 def _agrees_with_reference(kb: rd.KnowledgeBase, case: dict[str, Any]) -> bool:
@@ -544,6 +546,8 @@ class TestD9CommandLine:
                                  "is closed [file-unreadable]"),
         (["diagnose", "CASE"], "1", "rejection-diagnosis: error: cannot write the output: "
                                     "standard output is closed"),
+        (["ask"], "0", "<stdin>:0:0: error: cannot read the answers: standard input is "
+                       "closed; give --answers FILE [file-unreadable]"),
     ])
     def test_a_closed_standard_stream_is_one_line(self, tmp_path: Path, argv: list[str],
                                                    closed: str, message: str):
@@ -614,6 +618,7 @@ class TestD10LintTime:
 # D2 -- a lock another thread holds at fork time is free in the child.
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+@pytest.mark.filterwarnings(FORK_WARNING)
 def test_d2_a_package_lock_held_by_another_thread_is_free_after_fork():
     import os
     import threading
@@ -649,8 +654,9 @@ def test_d2_a_package_lock_held_by_another_thread_is_free_after_fork():
 
 # D3 -- workers diagnose with the caller's knowledge base, never re-reading files.
 
+@pytest.mark.filterwarnings(FORK_WARNING)
 class TestD3WorkersUseTheCallersRules:
-    @pytest.mark.parametrize("method", ["fork", "spawn"])
+    @pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
     def test_a_batch_answers_as_the_knowledge_base_after_its_file_changed(
             self, write_rules: Write, method: str):
         from tests.conftest import TINY
