@@ -71,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
             out.write(f"{kb.observations[oid].question}\n  > {shown}\n")
         out.write(f"\nAsked {len(asked)} questions.\n\n")
     else:
+        if sys.stdin is None:
+            raise RuleSetError([Problem("<stdin>", 0, 0, "error", "file-unreadable",
+                                        "cannot read the answers: standard input is closed; "
+                                        "give --answers FILE")])
         _interact(consultation, out.write, input)
     if args.save:
         _save(args.save, consultation.case())
