@@ -549,7 +549,7 @@ class TestD9CommandLine:
                                  "is closed [file-unreadable]"),
         (["diagnose", "CASE"], "1", "rejection-diagnosis: error: cannot write the output: "
                                     "standard output is closed"),
-        (["ask"], "0", "<stdin>:0:0: error: cannot read the answers: standard input is "
+        (["ask"], "0", "<stdin>: error: cannot read the answers: standard input is "
                        "closed; give --answers FILE [file-unreadable]"),
     ])
     def test_a_closed_standard_stream_is_one_line(self, tmp_path: Path, argv: list[str],
