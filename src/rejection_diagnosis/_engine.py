@@ -187,16 +187,16 @@ def _action_name(group: Group, message: str) -> str:
     return name
 
 
-def _call(log: list[Any], name: str, *args: Any) -> Any:
-    """The engine's function ``name`` called with ``args``, its answer kept in ``log`` in
-    the same C step.
+def _call(log: list[Any], name: str, handle: int, arg: Any) -> Any:
+    """The engine's function ``name`` called with ``(handle, arg)``, its answer kept in
+    ``log`` in the same C step.
 
     ``list.extend`` over a ``map`` runs in C, so a signal handler raising between the
     engine's answer and the bookkeeping cannot leave us unsure whether the call was made:
     :func:`_recover` then knows exactly where the diagnosis stopped.
     """
     log.append(name)
-    log.extend(map(getattr(_dre, name), *((a,) for a in args)))
+    log.extend(map(getattr(_dre, name), (handle,), (arg,)))
     return log[-1]
 
 
