@@ -14,10 +14,16 @@ module owns and nobody else touches:
 * **Forking copies the engine's memory.** A child process (``diagnose_many`` workers)
   can use the rulesets compiled before the fork, as long as no engine call was half done:
   the lock is held across every ``fork()`` and the child starts with a fresh one.
-* **An interrupted drain locks the session.** If anything (a KeyboardInterrupt, an engine
-  error) stops a diagnosis between assert and retract, that ruleset is retired and the
-  next use registers a fresh copy under a new name. The same happens when a registration
-  itself is interrupted, since its handle may be lost.
+* **An interrupted drain locks the session.** Each engine call and the record of its
+  answer are one C step (see :func:`_call`), so when a signal handler's exception (a
+  request timeout, Ctrl-C) stops a diagnosis between assert and retract, the adapter
+  knows where and finishes the diagnosis in the engine before the exception goes on. Only
+  a failure of the engine itself leaves a session in an unknown state: that ruleset is
+  then retired (and freed as far as the engine can: ``delete_ruleset`` does not free its
+  session), and the next use registers a fresh copy under a new name.
+* **Re-entry would interleave two diagnoses.** The lock is re-entrant (a signal handler
+  in the same thread must not deadlock), and a diagnosis that finds the engine already in
+  use by its own thread is refused.
 * **The engine reads numbers with its own JSON scanner and ``atof``.** It rejects
   exponents without a decimal point (``1e-05``, what ``json.dumps`` writes for small
   certainties) and ``atof`` follows the C locale, so a host that calls
@@ -149,7 +155,8 @@ def _handle(group: Group) -> int:
             # dict.update over a map runs in C: no signal handler (a request timeout,
             # Ctrl-C) can run between the engine returning the handle and the handle
             # being kept, so an interrupted registration never loses a ruleset.
-            _HANDLES.update(zip((group.key,), map(_dre.create_ruleset, (name,), (definition,)), strict=False))
+            registered = map(_dre.create_ruleset, (name,), (definition,))
+            _HANDLES.update(zip((group.key,), registered, strict=True))
         except _dre.error as exc:  # the C core reports definition errors as bare codes
             raise EngineError(
                 f"the engine refused a compiled rule group of layer {group.layer}: {exc}; "
