@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from .._yaml import Limits, Located, YamlPath, read_yaml
+from ..certainty import check_threshold
 from ..errors import ObservationError, Problem, RuleSetError, did_you_mean
 from ..knowledge_base import KnowledgeBase, load_rules
 from ..loader import bundled_rules_path
@@ -45,16 +46,13 @@ def rule_paths(args: argparse.Namespace, given: list[str]) -> list[str]:
     return ([str(bundled_rules_path())] if getattr(args, "bundled", False) else []) + given
 
 
-def threshold(text: str) -> float:
+def threshold_argument(text: str) -> float:
     """``--threshold``'s type: a number in (0, 1]; anything else is a usage error (exit 2)."""
     try:
-        value = float(text)
+        return check_threshold(float(text))
     except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and 0 < value <= 1):
         raise argparse.ArgumentTypeError(
-            f"must be a number greater than 0 and at most 1, e.g. 0.3 (got {text!r})")
-    return value
+            f"must be a number greater than 0 and at most 1, e.g. 0.3 (got {text!r})") from None
 
 
 def short_locations(paths: Sequence[str]) -> Callable[[Location], str]:
@@ -87,7 +85,10 @@ def read_case(path: str) -> dict[str, Any]:
     Raises:
         RuleSetError: the file is unreadable, not YAML/JSON, or not a mapping.
     """
-    return _read_case(path)[0]
+    data, doc, _ = _read_case(path)
+    if doc.problems:  # duplicate keys: which value was meant is unknown
+        raise RuleSetError(list(doc.problems))
+    return data
 
 
 def load_case(path: str, kb: KnowledgeBase) -> dict[str, Any]:
@@ -98,7 +99,8 @@ def load_case(path: str, kb: KnowledgeBase) -> dict[str, Any]:
             observations or wrong values; each problem located as ``path:line:col``.
     """
     data, located, prefix = _read_case(path)
-    problems = [attrs.evolve(p, severity="error") for p in located.problems]  # duplicates
+    # Duplicate keys (which value was meant is unknown), reported with everything else.
+    problems = [attrs.evolve(p, severity="error") for p in located.problems]
     known = sorted(kb.observations)
     for key, value in data.items():
         where: YamlPath = (*prefix, key)
@@ -122,12 +124,21 @@ def load_case(path: str, kb: KnowledgeBase) -> dict[str, Any]:
 
 def _read_case(path: str) -> tuple[dict[str, Any], Located, YamlPath]:
     """The case's observations, the located document, and the path to them inside it."""
+    limits = Limits()
     try:
-        raw = Path(path).read_bytes() if path != "-" else __import__("sys").stdin.buffer.read()
+        if path == "-":
+            if sys.stdin is None:
+                raise RuleSetError([Problem("<stdin>", 0, 0, "error", "file-unreadable",
+                                            "cannot read the case: standard input is closed")])
+            raw = sys.stdin.buffer.read(limits.max_bytes + 1)
+        else:
+            # Only one byte more than allowed is read: /dev/zero is refused, not exhausted.
+            with Path(path).open("rb") as handle:
+                raw = handle.read(limits.max_bytes + 1)
     except OSError as exc:
         raise RuleSetError([Problem(path, 0, 0, "error", "file-unreadable",
                                     f"cannot read case file: {exc.strerror}")]) from exc
-    doc = read_yaml(raw, path, Limits())
+    doc = read_yaml(raw, path, limits)
     if isinstance(doc, Problem):
         if doc.code == "yaml-empty":  # the reader's wording is about rule files
             doc = attrs.evolve(doc, message="case file is empty; write one observation a "
