@@ -342,13 +342,13 @@ def test_d13_ask_refuses_a_bad_threshold_in_one_line(tmp_path: Path,
 
     answers = tmp_path / "answers.json"
     answers.write_text('{"posting_reposted": true}')
-    # A usage error, as the README says (issue 11): exit 2, one line after the usage.
-    with pytest.raises(SystemExit) as info:
+    with pytest.raises(SystemExit) as info:  # a usage error, like every bad --threshold
         main(["ask", "--answers", str(answers), "--threshold", "-1"])
+    assert 2 == info.value.code
     out, err = capsys.readouterr()
-    assert (2, "") == (info.value.code, out)
-    assert err.endswith("error: argument --threshold: must be a number greater than 0 and at "
-                        "most 1, e.g. 0.3 (got '-1')\n")
+    assert "" == out
+    assert err.endswith("argument --threshold: must be a number greater than 0 and at most 1, "
+                        "e.g. 0.3 (got '-1')\n")
 
 
 # D6 -- duplicate keys are refused in case files, JSON Lines records and scenario files.

@@ -60,8 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if sys.stderr is None:  # nowhere to say anything
         return 1
     if args.command is None:  # the bare command: say what it can do
-        if sys.stdout is not None:
-            parser.print_help()
+        if sys.stdout is None:
+            return 1
+        parser.print_help()
         return 0
     try:
         if sys.stdout is None:

@@ -95,13 +95,16 @@ def _advice_lines(heading: str, items: tuple[Advice, ...]) -> list[str]:
     return out
 
 
-def candidate_text(dx: Diagnosis, observations: Mapping[str, Observation]) -> str:
+def candidate_text(dx: Diagnosis, observations: Mapping[str, Observation],
+                   settle: str | None = None) -> str:
     """The report a candidate reads: likely causes, why, and what to do now.
 
     Args:
         dx: the diagnosis.
         observations: the knowledge base's vocabulary (``kb.observations``), for the
             descriptions of what the candidate said.
+        settle: when the evidence is thin, the question whose answer would tell most (for
+            example the first of ``kb.next_questions``), shown as the next thing to find out.
     """
     out: list[str] = []
     if dx.insufficient_evidence:
@@ -110,8 +113,20 @@ def candidate_text(dx: Diagnosis, observations: Mapping[str, Observation]) -> st
             f"{dx.threshold:.2f} on a scale from 0 to 1). Asking the company for feedback "
             "is the best way to learn more; the advice below still applies.", ""))
         if dx.possible:
-            out.extend(["", "Weak signs, not enough to say:"])
-            out.extend(f"- {c.title} ({dx.strength(c)}, {c.certainty:.2f})" for c in dx.possible)
+            out.extend(["", "Possible, on weak evidence (most likely first):"])
+            for cause in dx.possible:
+                why = _evidence(dx, observations, cause, True)
+                line = f"- {cause.title} ({dx.strength(cause)}, {cause.certainty:.2f})"
+                out.extend(_wrap(line + (": " + "; ".join(why[:2]) if why else ""), "  ")
+                           if why else [line])
+        elif dx.base_rates:
+            out.append("")
+            out.extend(_wrap("Nothing you told us points to one cause yet. In real stories "
+                             "like these, the most common reasons are:", ""))
+            out.extend(f"- {b.title} (about {b.prior:.0%} of them)" for b in dx.base_rates[:3])
+        if settle:
+            out.extend(["", "The question that would tell most:"])
+            out.extend(_wrap(settle, "  "))
     else:
         out.append("Most likely causes" if len(dx.causes) > 1 else "Most likely cause")
         for rank, cause in enumerate(dx.causes, 1):

@@ -85,9 +85,9 @@ def read_case(path: str) -> dict[str, Any]:
     Raises:
         RuleSetError: the file is unreadable, not YAML/JSON, or not a mapping.
     """
-    data, doc, _ = _read_case(path)
-    if doc.problems:  # duplicate keys: which value was meant is unknown
-        raise RuleSetError(list(doc.problems))
+    data, located, _ = _read_case(path)
+    if located.problems:  # duplicate keys: which value was meant is unknown
+        raise RuleSetError([attrs.evolve(p, severity="error") for p in located.problems])
     return data
 
 

@@ -20,6 +20,7 @@ import attrs
 
 from .. import batch
 from ..certainty import check_threshold
+from ..diagnosis import Diagnosis
 from ..errors import DiagnosisError, Problem, RuleSetError
 from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
 from ..render import explain_text
@@ -91,9 +92,18 @@ def run(args: argparse.Namespace) -> int:
     elif args.detail:
         sys.stdout.write(explain_text(dx, short_locations(rule_paths(args, args.rules))))
     else:
-        sys.stdout.write(candidate_text(dx, kb.observations))
+        sys.stdout.write(candidate_text(dx, kb.observations, _settling_question(kb, dx)))
         sys.stdout.write("\n(The rules behind this and their arithmetic: add --detail.)\n")
     return 0
+
+
+def _settling_question(kb: KnowledgeBase, dx: Diagnosis) -> str | None:
+    """When no cause is reported, the open question whose answer would tell most."""
+    if not dx.insufficient_evidence:
+        return None
+    known = {k: {"value": g.value, "certainty": g.certainty} for k, g in dx.observations.items()}
+    asked = kb.next_questions(known, 1, threshold=dx.threshold)
+    return asked[0].question if asked else None
 
 
 # JSON Lines ---------------------------------------------------------------------------------
