@@ -50,8 +50,10 @@ import contextlib
 import json
 import os
 import struct
+import sys
 import threading
 from collections.abc import Mapping
+from types import FrameType
 from typing import Any, Protocol
 
 from . import _durable_engine as _dre
@@ -77,6 +79,8 @@ _LOCK = threading.RLock()
 # signal handler in the same thread gets in instead of deadlocking; the depth tells it
 # that it interrupted a diagnosis, which it must not interleave with (see _enter).
 _DEPTH = 0
+# The section in progress (group, handle, fact, call log), for _stale.
+_ACTIVE: tuple[Group, int, str, list[Any]] | None = None
 _HANDLES: dict[str, int] = {}
 _RETIRED = 0  # rulesets given up after a failure that left their session unusable
 _GENERATION: dict[str, int] = {}
@@ -242,6 +246,31 @@ def _recover(group: Group, handle: int, payload: str, log: list[Any],
         raise
 
 
+def _stale() -> bool:
+    """Whether the engine looks in use only because an interruption skipped its cleanup.
+
+    Python 3.13 can raise a signal handler's exception at a point where neither the
+    ``finally`` that resets ``_DEPTH`` nor the ``with`` that releases ``_LOCK`` runs. The
+    engine is really in use only when a :meth:`DurableMatcher.fired` frame is on this
+    thread's stack (a diagnosis started from a signal handler). Otherwise the marks are
+    stale: the interrupted diagnosis is finished as its ``finally`` would have (``_ACTIVE``
+    says where it stopped) and the marks are cleared. The stack is walked only when
+    ``_DEPTH`` is set.
+    """
+    global _DEPTH, _ACTIVE
+    frame: FrameType | None = sys._getframe(2)  # the caller of fired
+    while frame is not None:
+        if frame.f_code is DurableMatcher.fired.__code__:
+            return False
+        frame = frame.f_back
+    active, _ACTIVE, _DEPTH = _ACTIVE, None, 0
+    while _LOCK._recursion_count() > 1:  # type: ignore[attr-defined]  # the C RLock (3.11+)
+        _LOCK.release()
+    if active is not None:
+        _recover(*active, engine_failed=False)
+    return True
+
+
 class DurableMatcher:
     """Matches case facts with durable-rules' C core."""
 
@@ -254,11 +283,11 @@ class DurableMatcher:
                 this thread is already inside the engine (a diagnosis started from a
                 signal handler): diagnoses are never interleaved.
         """
-        global _DEPTH
+        global _DEPTH, _ACTIVE
         payload = _fact_json(fact)
         names: list[str] = []
         with _LOCK:
-            if _DEPTH:
+            if _DEPTH and not _stale():
                 raise EngineError(
                     "the engine is in use by a diagnosis that this one interrupted (started "
                     "from a signal handler?); run it after that diagnosis returns")
@@ -269,6 +298,7 @@ class DurableMatcher:
             current: str | None = None
             try:
                 handle = _handle(group)
+                _ACTIVE = (group, handle, payload, log)
                 result = _call(log, "assert_fact", handle, payload)
                 if result[0] == 0:
                     state = result[1]
@@ -304,5 +334,6 @@ class DurableMatcher:
                     if not clean and handle != -1:
                         _recover(group, handle, payload, log, engine_failed)
                 finally:
+                    _ACTIVE = None
                     _DEPTH = 0
         return names
