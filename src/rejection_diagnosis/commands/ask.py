@@ -27,7 +27,7 @@ from ..consultation import (
 from ..consultation.stopping import CONFIDENCE
 from ..errors import ObservationError, Problem, RuleSetError
 from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
-from ._common import UsageError, add_rules_argument, load_kb, read_case, threshold
+from ._common import UsageError, add_rules_argument, load_kb, read_case, threshold_argument
 
 NAME = "ask"
 HELP = "ask the questions that matter, one at a time, then diagnose"
@@ -89,7 +89,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text for people (default), or one JSON object a line for a "
                              "program driving the consultation")
-    parser.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD,
+    parser.add_argument("--threshold", type=threshold_argument, default=DEFAULT_THRESHOLD,
                         help=f"report causes from this certainty on (default {DEFAULT_THRESHOLD})")
     parser.add_argument("--lead", type=int, default=LEAD, metavar="N",
                         help=f"stop once the first N causes are settled (default {LEAD})")
@@ -117,6 +117,10 @@ def run(args: argparse.Namespace) -> int:
     if args.answers:
         _replay(consultation, args.answers, out)
     else:
+        if sys.stdin is None:
+            raise RuleSetError([Problem("<stdin>", 0, 0, "error", "file-unreadable",
+                                        "cannot read the answers: standard input is closed; "
+                                        "give --answers FILE")])
         try:
             _interact(consultation, out, input, asked_before)
         except KeyboardInterrupt:

@@ -10,7 +10,6 @@ semantics inference uses (and tested against the engine), re-running only its co
 from __future__ import annotations
 
 import math
-import threading
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .. import model as m
+from .._forksafe import ForkSafeLock
 from ..compiler import Test
 from ..diagnosis import ranking
 from ..evaluator import Evaluation, run_rules
@@ -98,7 +98,7 @@ class Analysis:
 
 
 _ANALYSES: weakref.WeakKeyDictionary[KnowledgeBase, Analysis] = weakref.WeakKeyDictionary()
-_ANALYSES_LOCK = threading.Lock()
+_ANALYSES_LOCK = ForkSafeLock()
 
 
 def analysis(kb: KnowledgeBase) -> Analysis:
