@@ -73,6 +73,31 @@ def read_case(path: str) -> dict[str, Any]:
     return data
 
 
+#: Bytes read from a story file at most: enough for the reader's limit in any UTF-8 text.
+STORY_MAX_BYTES = 4 * 100_000 + 4
+
+
+def read_story_text(path: str) -> str:
+    """The text of a story file (``-`` reads standard input), for ``--story``.
+
+    Bytes that are not UTF-8 are replaced (the reader then says the story is not text), and
+    only the first :data:`STORY_MAX_BYTES` are read, so a huge file cannot exhaust memory:
+    the reader refuses what is too long.
+
+    Raises:
+        UsageError: the file cannot be read.
+    """
+    try:
+        if path == "-":
+            raw = __import__("sys").stdin.buffer.read(STORY_MAX_BYTES + 1)
+        else:
+            with open(path, "rb") as handle:
+                raw = handle.read(STORY_MAX_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read story {path}: {exc.strerror}") from exc
+    return raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
 def dump_json(data: Any) -> str:
     """Stable, readable JSON."""
     return json.dumps(data, indent=2, ensure_ascii=False)

@@ -1,6 +1,9 @@
 """``rejection-diagnosis diagnose CASE`` or ``--jsonl IN.jsonl``: diagnose cases.
 
-One case file gives a readable explanation (or ``--format json``). A JSON Lines file gives
+One case file gives a readable explanation (or ``--format json``). ``--story FILE`` reads
+the candidate's own account instead, shows what was read from it first, and diagnoses
+that; a case file given as well corrects the reading (its values win), and
+``--show-reading`` prints the reading as a case file to edit. A JSON Lines file gives
 one JSON result per non-blank input line, in input order, streamed: memory stays bounded
 however long the file is, and ``--workers N`` spreads the cases over N processes. A line
 that cannot be diagnosed gives ``{"line": N, "error": "..."}`` in its place, a located
@@ -22,7 +25,14 @@ import attrs
 from .. import batch
 from ..errors import DiagnosisError
 from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
-from ._common import UsageError, add_rules_argument, dump_json, load_kb, read_case
+from ._common import (
+    UsageError,
+    add_rules_argument,
+    dump_json,
+    load_kb,
+    read_case,
+    read_story_text,
+)
 
 NAME = "diagnose"
 HELP = "diagnose a case file (YAML or JSON), or every line of a JSON Lines file"
@@ -47,6 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --jsonl: write the results here (default: standard output)")
     parser.add_argument("--workers", type=int, default=1, metavar="N",
                         help="with --jsonl: worker processes (default 1)")
+    parser.add_argument("--story", metavar="FILE",
+                        help="read the observations from your story in plain words ('-' "
+                             "reads standard input); a CASE file given too corrects them")
+    parser.add_argument("--show-reading", action="store_true",
+                        help="with --story: print what was read as a case file (to edit and "
+                             "diagnose) instead of diagnosing")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,13 +73,53 @@ def run(args: argparse.Namespace) -> int:
         if args.workers < 1:
             raise UsageError(f"--workers must be at least 1 (got {args.workers})")
         return _run_jsonl(args)
+    if args.story is not None:
+        if args.jsonl is not None:
+            raise UsageError("--story reads one story; it does not go with --jsonl")
+        return _run_story(args)
+    if args.show_reading:
+        raise UsageError("--show-reading goes with --story FILE")
     if args.case is None:
-        raise UsageError("give a CASE file, or --jsonl IN.jsonl")
+        raise UsageError("give a CASE file, --story FILE, or --jsonl IN.jsonl")
     if args.output is not None or args.workers != 1:
         raise UsageError("-o/--output and --workers go with --jsonl")
     kb = load_kb(args)
     dx = kb.diagnose(read_case(args.case), threshold=args.threshold)
     sys.stdout.write(dump_json(dx.to_dict()) + "\n" if args.format == "json" else dx.explain())
+    return 0
+
+
+def _run_story(args: argparse.Namespace) -> int:
+    from ..story import describe_reading, reading_case_yaml
+
+    if args.output is not None or args.workers != 1:
+        raise UsageError("-o/--output and --workers go with --jsonl")
+    if args.story == "-" and args.case == "-":
+        raise UsageError("the story and the case cannot both come from standard input")
+    kb = load_kb(args)
+    correction = read_case(args.case) if args.case is not None else {}
+    reading = kb.read_story(read_story_text(args.story))
+    if reading.refusal:
+        raise DiagnosisError(f"the story was not read: {reading.refusal}")
+    if args.show_reading:
+        sys.stdout.write(dump_json(reading.to_dict()) + "\n" if args.format == "json"
+                         else reading_case_yaml(reading))
+        return 0
+    case = {**reading.observations, **correction}
+    dx = kb.diagnose(case, threshold=args.threshold)
+    if args.format == "json":
+        sys.stdout.write(dump_json({"reading": reading.to_dict(), "corrections": correction,
+                                    "diagnosis": dx.to_dict()}) + "\n")
+        return 0
+    out = describe_reading(reading, kb.observations)
+    if correction:
+        out += (f"Corrected by {args.case}: "
+                + ", ".join(f"{k} = {v!r}" for k, v in correction.items()) + "\n")
+    story = "-" if args.story == "-" else args.story
+    out += (f"To correct this: rejection-diagnosis diagnose --story {story} --show-reading "
+            "> case.yaml, edit case.yaml, then add it: diagnose case.yaml --story "
+            f"{story}\n\n")
+    sys.stdout.write(out + dx.explain())
     return 0
 
 

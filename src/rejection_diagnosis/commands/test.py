@@ -100,6 +100,19 @@ def _text(report: Report, args: argparse.Namespace) -> None:
               f"({report.coverage:.0%})")
         for rule in report.uncovered:
             print(f"  {rule.location}: rule {rule.id!r} is fired by no scenario")
+        if report.phrases:
+            _phrase_text(report)
+
+
+def _phrase_text(report: Report) -> None:
+    # Reported, not failed on: a phrase no story exercises is a lint warning.
+    total = len(report.phrases)
+    uncovered = report.uncovered_phrases
+    print(f"phrase coverage: {total - len(uncovered)} of {total} phrases matched by a "
+          f"scenario story ({(total - len(uncovered)) / total:.0%})")
+    for ident, phrase in uncovered:
+        print(f"  {phrase.location}: warning: phrase {phrase.text!r} of {ident!r} is matched "
+              "by no scenario story [untested-phrase]")
 
 
 def _result_json(result: ScenarioResult) -> dict[str, Any]:
@@ -124,5 +137,10 @@ def _json(report: Report, coverage: bool) -> dict[str, Any]:
             "ratio": report.coverage,
             "uncovered": [{"id": r.id, "path": r.location.path, "line": r.location.line,
                            "column": r.location.column} for r in report.uncovered],
+            "phrases": len(report.phrases),
+            "uncovered_phrases": [
+                {"observation": ident, "phrase": p.text, "path": p.location.path,
+                 "line": p.location.line, "column": p.location.column}
+                for ident, p in report.uncovered_phrases],
         }
     return out

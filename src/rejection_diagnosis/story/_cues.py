@@ -37,6 +37,9 @@ PSEUDO: tuple[tuple[str, ...], ...] = tuple(tuple(t.split()) for t in (
     "not sure", "not certain", "never mind", "no later than", "without a doubt",
     "not until", "no sooner", "not necessarily", "no idea", "no clue", "not the only",
     "nothing else", "no longer than", "not unlike", "not to mention",
+    # "no" as the answer itself: "they said no", "the no came a week later".
+    "say no", "said no", "saying no", "says no", "the no", "a no", "their no", "no came",
+    "hear no", "heard no", "got a no", "no thanks",
 ))
 TERMINATORS = frozenset({
     "but", "however", "although", "though", "yet", "except", "which", "whereas", "while",

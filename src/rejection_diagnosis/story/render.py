@@ -43,9 +43,10 @@ def _line(item: ReadObservation, observations: Mapping[str, Observation]) -> str
     if item.certainty < 1:
         hedged = f", hedged by {', '.join(repr(h) for h in item.hedges)}" if item.hedges else ""
         parts.append(f"(certainty {item.certainty:.2f}{hedged})")
-    said = obs.description.split(". ")[0].rstrip(".") if obs is not None else ""
-    head = " ".join(parts)
-    return f"  - {head}: {said} ({_quotes(item)})" if said else f"  - {head} ({_quotes(item)})"
+    said = obs.description.split(". ")[0].rstrip(".") if obs is not None else item.id
+    if item.value is False:
+        said = f"not so: {said[:1].lower()}{said[1:]}"
+    return f"  - {said} ({_quotes(item)}): {' '.join(parts)}"
 
 
 def describe_reading(reading: Reading, observations: Mapping[str, Observation]) -> str:
