@@ -197,9 +197,9 @@ def run_scenarios(kb: KnowledgeBase,
         if dx is not None:
             fired |= fired_rules(dx)
         if reading is not None:
-            items = [*reading.items, *reading.denied,
-                     *(r for c in reading.conflicts for r in c.readings)]
-            matched.update(str(span.location) for item in items for span in item.spans)
+            read = [*reading.items, *reading.denied,
+                    *(r for c in reading.conflicts for r in c.readings)]
+            matched.update(str(span.location) for item in read for span in item.spans)
         results.append(ScenarioResult(scenario, dx, tuple(failures)))
     phrases = tuple((o.id, p) for o in kb.observations.values() for p in o.phrases)
     return Report(tuple(results), tuple(kb.rules), frozenset(fired), phrases,

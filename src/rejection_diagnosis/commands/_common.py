@@ -87,9 +87,11 @@ def read_story_text(path: str) -> str:
     Raises:
         UsageError: the file cannot be read.
     """
+    import sys
+
     try:
         if path == "-":
-            raw = __import__("sys").stdin.buffer.read(STORY_MAX_BYTES + 1)
+            raw: bytes = sys.stdin.buffer.read(STORY_MAX_BYTES + 1)
         else:
             with open(path, "rb") as handle:
                 raw = handle.read(STORY_MAX_BYTES + 1)

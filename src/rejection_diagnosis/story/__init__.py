@@ -7,7 +7,7 @@ are the ``phrases:`` of the rule files.
 
 from __future__ import annotations
 
-from .reader import MAX_CHARS, Conflict, ReadObservation, Reading, Span, StoryReader
+from .reader import MAX_CHARS, Conflict, Reading, ReadObservation, Span, StoryReader
 from .render import describe_reading, reading_case_yaml
 
 __all__ = ["MAX_CHARS", "Conflict", "ReadObservation", "Reading", "Span", "StoryReader",

@@ -14,7 +14,7 @@ import attrs
 
 from ._text import Token
 
-__all__ = ["Bound", "Quantity", "UNIT_DAYS", "duration_at", "number_at", "starts_number"]
+__all__ = ["UNIT_DAYS", "Bound", "Quantity", "duration_at", "number_at", "starts_number"]
 
 Bound = Literal["exact", "about", "at_least", "more_than", "at_most", "less_than"]
 

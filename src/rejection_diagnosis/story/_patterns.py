@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from ._text import stem, tokenize
+from ._text import tokenize
 
 __all__ = ["GAP", "MAX_VARIANTS", "SKIP", "SKIP_STEMS", "SLOTS", "WIDE", "WIDE_GAP", "PhraseSyntaxError",
            "compile_phrase", "slot_of"]

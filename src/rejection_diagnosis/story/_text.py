@@ -88,9 +88,7 @@ def stem(word: str) -> str:
     w = _IRREGULAR.get(w, w)
     if "'" in w or len(w) <= 3 or not w.isalpha():
         return w
-    if w.endswith("ies") and len(w) > 4:
-        w = w[:-3] + "y"
-    elif w.endswith("ied") and len(w) > 4:
+    if (w.endswith("ies") and len(w) > 4) or (w.endswith("ied") and len(w) > 4):
         w = w[:-3] + "y"
     elif w.endswith("sses") or w.endswith("shes") or w.endswith("ches") or w.endswith("xes"):
         w = w[:-2]

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 
 from ..model import Observation, show_value
-from .reader import ReadObservation, Reading
+from .reader import Reading, ReadObservation
 
 __all__ = ["describe_reading", "reading_case_yaml"]
 
