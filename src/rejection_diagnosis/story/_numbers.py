@@ -50,7 +50,9 @@ _QUALIFIERS: tuple[tuple[tuple[str, ...], Bound], ...] = (
     (("some",), "about"), (("close", "to"), "about"), (("just", "over"), "more_than"),
     (("just", "under"), "less_than"),
 )
-_STARTERS = frozenset({*_UNITS, *_TENS, *_VAGUE, *(w for q, _ in _QUALIFIERS for w in q[:1])})
+_STARTERS = frozenset({*_UNITS, *_TENS, *_VAGUE, *(w for q, _ in _QUALIFIERS for w in q[:1]),
+                       *(f"{t}-{u}" for t in _TENS for u in _UNITS if _UNITS[u] > 0
+                         and u not in ("a", "an", "single"))})
 
 
 @attrs.frozen
@@ -92,6 +94,9 @@ def _plain(tokens: Sequence[Token], i: int) -> tuple[float, int] | None:
         if j < len(tokens) and tokens[j].lower == "of":
             j += 1
         return value, j
+    tens, _, unit = w.partition("-")
+    if unit and tens in _TENS and unit in _UNITS and _UNITS[unit] > 0:  # "twenty-one"
+        return float(_TENS[tens] + _UNITS[unit]), i + 1
     if w in _TENS:
         value = float(_TENS[w])
         j = i + 1

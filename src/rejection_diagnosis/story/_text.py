@@ -86,6 +86,8 @@ def stem(word: str) -> str:
     if w.endswith("'s") or w.endswith("s'"):
         w = w[:-2] if w.endswith("'s") else w[:-1]
     w = _IRREGULAR.get(w, w)
+    if len(w) == 3 and w.endswith("s") and w[1] not in "aeiousy" and w.isalpha():
+        return w[:-1]  # "ads", "cvs"
     if "'" in w or len(w) <= 3 or not w.isalpha():
         return w
     if (w.endswith("ies") and len(w) > 4) or (w.endswith("ied") and len(w) > 4):
