@@ -8,7 +8,7 @@ import pytest
 
 import rejection_diagnosis as rd
 from rejection_diagnosis.cli import main
-from rejection_diagnosis.story._patterns import PhraseSyntaxError, compile_phrase
+from rejection_diagnosis.story._patterns import PhraseSyntaxError, check_phrase, compile_phrase
 from rejection_diagnosis.testing import load_scenarios, run_scenarios
 
 HERE = Path(__file__).parent
@@ -85,6 +85,10 @@ def test_phrases_of_every_form_load_cleanly(write_rules):
     ("days", "['{size} later']",
      "14:15: error: observation 'days': phrase '{size} later': unknown slot '{size}'; slots "
      "are {number}, {duration}, {ordinal} [bad-phrase]"),
+    ("days", "['(in {duration}|later)']",
+     "every alternative must hold the same slot"),
+    ("days", "['{number} {duration}']",
+     "at most one slot"),
     ("days", "[{phrase: next year, value: 400}]",
      "14:24: error: observation 'days': phrase 'next year': 400 is outside the range [0, 365] "
      "of 'days' [value-out-of-range]"),
@@ -151,9 +155,11 @@ def test_phrases_compile_to_stem_sequences(text, expected):
     assert expected == compile_phrase(text)
 
 
-def test_a_phrase_with_too_many_alternatives_is_refused():
-    with pytest.raises(PhraseSyntaxError, match="more than 64"):
-        compile_phrase("(a1|a2|a3|a4) (b1|b2|b3|b4) (c1|c2|c3|c4) (d1|d2)")
+@pytest.mark.parametrize("check", [check_phrase, compile_phrase])
+def test_a_phrase_with_too_many_alternatives_is_refused(check):
+    with pytest.raises(PhraseSyntaxError, match="more than 1024"):
+        check("(a1|a2|a3|a4) (b1|b2|b3|b4) (c1|c2|c3|c4) (d1|d2|d3|d4) (e1|e2|e3|e4) "
+                       "(f1|f2|f3|f4)")
 
 
 # Scenarios ---------------------------------------------------------------------------------
@@ -233,3 +239,15 @@ def test_coverage_lists_the_phrases_no_scenario_story_matched(write_rules, capsy
     assert ("rules.yaml:20:9: warning: phrase '(called|contacted|phoned|rang) (my|the) "
             "references' of 'references_contacted' is matched by no scenario story "
             "[untested-phrase]") in out
+
+
+@pytest.mark.parametrize("text", [
+    "the ad went back up", "(a|b c|) d", "[x] y", "(p|q)? r", "{number} (rounds|stages)",
+    "asked ... salary", "(x (y|z)|w) v",
+])
+def test_checking_a_phrase_agrees_with_compiling_it(text):
+    shape = check_phrase(text)
+    variants = compile_phrase(text)
+    assert shape.variants >= len(variants)
+    assert shape.min_words == min(sum(1 for p in v if p not in ("...",) and not p.startswith("{"))
+                                  for v in variants)

@@ -315,9 +315,10 @@ def test_reading_is_deterministic():
     assert kb.read_story(text) == kb.read_story(text)
 
 
-def test_importing_the_library_does_not_import_the_reader():
-    code = ("import sys, rejection_diagnosis as rd; rd.diagnose({'posting_reposted': True}); "
-            "print('rejection_diagnosis.story' in sys.modules)")
+def test_importing_the_library_and_diagnosing_do_not_import_the_reader():
+    code = ("import sys, rejection_diagnosis as rd; a = 'rejection_diagnosis.story' in "
+            "sys.modules; rd.diagnose({'posting_reposted': True}); "
+            "print(a, 'rejection_diagnosis.story.reader' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
-    assert "False" == out.stdout.strip()
+    assert "False False" == out.stdout.strip()

@@ -152,20 +152,20 @@ def phrase_problems(observations: Iterable[m.Observation]) -> Iterator[Problem]:
         return
     # Imported only for rule sets with phrases: the story reader is not part of a plain
     # `import rejection_diagnosis`.
-    from .story._patterns import SLOTS, PhraseSyntaxError, compile_phrase, slot_of
+    from .story._patterns import PhraseSyntaxError, check_phrase
 
     for obs in with_phrases:
         for phrase in obs.phrases:
             where = phrase.location
             said = f"observation {obs.id!r}: phrase {phrase.text!r}"
             try:
-                variants = compile_phrase(phrase.text)
+                shape = check_phrase(phrase.text)
             except PhraseSyntaxError as exc:
                 yield _problem(where, "bad-phrase", f"{said}: {exc}")
                 continue
-            slot = slot_of(variants)
-            has_slot = any(p in SLOTS for v in variants for p in v)
-            if has_slot and slot is None:
+            has_slot = shape.max_slots > 0
+            slot = next(iter(shape.slots)) if len(shape.slots) == 1 else None
+            if has_slot and (slot is None or shape.min_slots == 0):
                 yield _problem(where, "bad-phrase",
                                f"{said}: every alternative must hold the same slot")
             elif has_slot and obs.type != "number":

@@ -69,26 +69,39 @@ HEDGES: dict[tuple[str, ...], float] = {tuple(k.split()): v for k, v in {
 # Hedges that follow what they hedge ("..., I think.").
 POST_HEDGES = frozenset({("i", "think"), ("i", "guess"), ("i", "suppose"), ("i", "believe"),
                          ("probably",), ("maybe",), ("apparently",), ("i", "suspect")})
-_LONGEST = max(len(k) for k in (*PRE, *POST, *PSEUDO, *HEDGES))
+_BY_FIRST: dict[int, dict[str, list[tuple[str, ...]]]] = {}
+
+
+def _by_first(table: Sequence[tuple[str, ...]] | dict[tuple[str, ...], float]
+              ) -> dict[str, list[tuple[str, ...]]]:
+    """The cues of ``table`` by their first word, longest first (built once per table)."""
+    index = _BY_FIRST.get(id(table))
+    if index is None:
+        index = {}
+        for cue in sorted(table, key=len, reverse=True):
+            index.setdefault(cue[0], []).append(cue)
+        _BY_FIRST[id(table)] = index
+    return index
 
 
 def find(tokens: Sequence[Token], table: Sequence[tuple[str, ...]] | dict[tuple[str, ...], float]
          ) -> list[tuple[int, int, tuple[str, ...]]]:
     """``(start, end, cue)`` of each cue of ``table`` in ``tokens``, longest first, no overlaps."""
-    keys = set(table)
+    index = _by_first(table)
+    has_nt = ("n't",) in index.get("n't", ())
     found: list[tuple[int, int, tuple[str, ...]]] = []
     i = 0
     lowers = [t.lower for t in tokens]
     while i < len(lowers):
-        for n in range(min(_LONGEST, len(lowers) - i), 0, -1):
-            cue = tuple(lowers[i:i + n])
-            if cue in keys:
+        for cue in index.get(lowers[i], ()):
+            n = len(cue)
+            if tuple(lowers[i:i + n]) == cue:
                 found.append((i, i + n, cue))
                 i += n
                 break
         else:
             # "didn't" may come apart as "didn" + "'t" in some texts; "n't" is a word too.
-            if lowers[i].endswith("n't") and ("n't",) in keys:
+            if has_nt and lowers[i].endswith("n't"):
                 found.append((i, i + 1, ("n't",)))
             i += 1
     return found

@@ -110,11 +110,18 @@ def _plain(tokens: Sequence[Token], i: int) -> tuple[float, int] | None:
     return None
 
 
+_QUALIFIERS_BY_FIRST: dict[str, list[tuple[tuple[str, ...], Bound]]] = {}
+for _words, _kind in sorted(_QUALIFIERS, key=lambda q: -len(q[0])):
+    _QUALIFIERS_BY_FIRST.setdefault(_words[0], []).append((_words, _kind))
+
+
 def number_at(tokens: Sequence[Token], i: int) -> Quantity | None:
     """The number expression starting at ``tokens[i]``, or None."""
+    if i >= len(tokens) or not starts_number(tokens[i]):
+        return None
     bound: Bound = "exact"
     j = i
-    for words, kind in _QUALIFIERS:
+    for words, kind in _QUALIFIERS_BY_FIRST.get(tokens[i].lower, ()):
         if tuple(t.lower for t in tokens[j:j + len(words)]) == words:
             bound, j = kind, j + len(words)
             break

@@ -4,8 +4,8 @@ A phrase is words, matched after the same normalisation as the story (lower case
 small words such as "the" and "my" skipped on both sides), in order, with at most
 :data:`GAP` other words between two of them. It may also hold:
 
-- ``(a|b c|d)``: one of the alternatives (each may be several words; ``(a|)`` is optional);
-- ``[a b]``: optional words;
+- ``(a|b c|d)``: one of the alternatives (each may be several words); ``(a|b)?`` and
+  ``[a b]`` are optional;
 - ``...``: up to :data:`WIDE_GAP` words of anything;
 - one slot, in phrases of number observations: ``{number}`` ("3", "three", "a couple of"),
   ``{duration}`` ("three weeks", "a fortnight": converted to the observation's unit) or
@@ -17,10 +17,12 @@ from __future__ import annotations
 import itertools
 import re
 
-from ._text import tokenize
+import attrs
 
-__all__ = ["GAP", "MAX_VARIANTS", "SKIP", "SKIP_STEMS", "SLOTS", "WIDE", "WIDE_GAP", "PhraseSyntaxError",
-           "compile_phrase", "slot_of"]
+from ._text import stem, tokenize
+
+__all__ = ["GAP", "MAX_VARIANTS", "SKIP", "SKIP_STEMS", "SLOTS", "WIDE", "WIDE_GAP",
+           "PhraseSyntaxError", "Shape", "check_phrase", "compile_phrase", "slot_of"]
 
 #: Other words allowed between two words of a phrase.
 GAP = 2
@@ -29,7 +31,7 @@ WIDE_GAP = 8
 WIDE = "..."
 SLOTS = ("{number}", "{duration}", "{ordinal}")
 #: Alternatives a phrase may expand to; more is an error (write two phrases).
-MAX_VARIANTS = 64
+MAX_VARIANTS = 1024
 #: Words skipped in both phrases and stories: they change no observation.
 SKIP = frozenset({
     "the", "a", "an", "my", "your", "his", "her", "their", "our", "its", "this", "these",
@@ -37,9 +39,9 @@ SKIP = frozenset({
     "any", "actually", "finally", "eventually", "then", "suddenly", "still",
 })
 #: Stems skipped the same way: auxiliaries ("was reposted", "had been reposted").
-SKIP_STEMS = frozenset({"be", "have"})
+SKIP_STEMS = frozenset({stem("be"), stem("have"), stem("'d")})
 
-_PIECE = re.compile(r"\(|\)|\[|\]|\||\.\.\.|\{[a-z]+\}|[^\s()\[\]|{}]+")
+_PIECE = re.compile(r"\(|\)\??|\[|\]|\||\.\.\.|\{[a-z]+\}|[^\s()\[\]|{}]+")
 
 
 class PhraseSyntaxError(ValueError):
@@ -72,10 +74,11 @@ def compile_phrase(text: str) -> tuple[tuple[str, ...], ...]:
                 if piece == "[":
                     inner = [*inner, ()]
                 alternatives[-1] = _product(alternatives[-1], inner)
-            elif piece in (")", "]"):
-                if piece != closing:
-                    raise PhraseSyntaxError(f"{piece!r} closes nothing")
-                return [v for alt in alternatives for v in alt]
+            elif piece in (")", "]", ")?"):
+                if piece[0] != closing:
+                    raise PhraseSyntaxError(f"{piece[0]!r} closes nothing")
+                found = [v for alt in alternatives for v in alt]
+                return [*found, ()] if piece == ")?" else found
             elif piece == "|":
                 if closing != ")":
                     raise PhraseSyntaxError("'|' separates alternatives inside '( )' only")
@@ -109,8 +112,90 @@ def compile_phrase(text: str) -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys(out))
 
 
+@attrs.frozen
+class Shape:
+    """What a phrase can match, worked out without expanding it (for checking rule files)."""
+
+    variants: int
+    #: The fewest words (other than small words) any alternative matches.
+    min_words: int
+    #: The fewest and most slots an alternative holds, and which slots occur.
+    min_slots: int
+    max_slots: int
+    slots: frozenset[str]
+
+
+def check_phrase(text: str) -> Shape:
+    """The :class:`Shape` of ``text``; linear in its length, so loading rule files stays fast.
+
+    Raises:
+        PhraseSyntaxError: the same errors :func:`compile_phrase` gives.
+    """
+    pieces = _PIECE.findall(text)
+    pos = 0
+    # Shapes as plain tuples here (variants, min_words, min_slots, max_slots, slots): this
+    # runs for every phrase of every rule set loaded.
+    empty: _Tuple = (1, 0, 0, 0, frozenset())
+
+    def seq(closing: str | None) -> list[_Tuple]:
+        nonlocal pos
+        options: list[_Tuple] = []
+        current = empty
+        while pos < len(pieces):
+            piece = pieces[pos]
+            pos += 1
+            if piece in ("(", "["):
+                inner = seq(")" if piece == "(" else "]")
+                optional = piece == "[" or pieces[pos - 1] == ")?"
+                part = (sum(o[0] for o in inner) + optional,
+                        0 if optional else min(o[1] for o in inner),
+                        0 if optional else min(o[2] for o in inner),
+                        max(o[3] for o in inner), frozenset().union(*(o[4] for o in inner)))
+                current = _then(current, part)
+            elif piece in (")", "]", ")?"):
+                if piece[0] != closing:
+                    raise PhraseSyntaxError(f"{piece[0]!r} closes nothing")
+                return [*options, current]
+            elif piece == "|":
+                if closing != ")":
+                    raise PhraseSyntaxError("'|' separates alternatives inside '( )' only")
+                options.append(current)
+                current = empty
+            elif piece.startswith("{"):
+                if piece not in SLOTS:
+                    raise PhraseSyntaxError(f"unknown slot {piece!r}; slots are "
+                                            + ", ".join(SLOTS))
+                current = _then(current, (1, 0, 1, 1, frozenset({piece})))
+            elif piece != WIDE:
+                words = sum(1 for w in _PLAIN_WORD.findall(piece.lower()) if w not in SKIP)
+                current = (current[0], current[1] + words, *current[2:])
+            if current[0] > MAX_VARIANTS:
+                raise PhraseSyntaxError(f"expands to more than {MAX_VARIANTS} alternatives; "
+                                        "split it into several phrases")
+        if closing is not None:
+            raise PhraseSyntaxError(f"missing {closing!r}")
+        return [*options, current]
+
+    [found] = seq(None)
+    shape = Shape(*found)
+    if shape.min_words == 0 and shape.min_slots == 0:
+        raise PhraseSyntaxError("nothing to match: a phrase needs a word other than small "
+                                "words such as 'the' or 'my'")
+    if shape.max_slots > 1:
+        raise PhraseSyntaxError("a phrase takes at most one slot")
+    return shape
+
+
+_Tuple = tuple[int, int, int, int, frozenset[str]]
+_PLAIN_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def _then(a: _Tuple, b: _Tuple) -> _Tuple:
+    return (a[0] * b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] | b[4])
+
+
 def _product(left: list[tuple[str, ...]], right: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    combined = [a + b for a, b in itertools.product(left, right)]
+    combined = list(dict.fromkeys(a + b for a, b in itertools.product(left, right)))
     if len(combined) > MAX_VARIANTS:
         raise PhraseSyntaxError(f"expands to more than {MAX_VARIANTS} alternatives; "
                                 "split it into several phrases")

@@ -9,11 +9,11 @@ stories about hiring use; it never looks a word up anywhere.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
-
-import attrs
+from typing import NamedTuple
 
 __all__ = ["Token", "clean", "sentences", "stem", "tokenize"]
 
@@ -58,20 +58,20 @@ _DOUBLED = re.compile(r"([bdfgklmnprtvz])\1$")
 _VOWEL = re.compile(r"[aeiouy]")
 
 
-@attrs.frozen
-class Token:
-    """One token: its text as written, where it is, and its normalised form."""
+class Token(NamedTuple):
+    """One token: its text as written, where it is, and its normalised form.
+
+    A named tuple rather than an attrs class: a story has thousands of them, and they are
+    built on every read.
+    """
 
     text: str
     start: int
     end: int
     lower: str
     stem: str
-
-    @property
-    def is_word(self) -> bool:
-        """A word or a number, not punctuation."""
-        return self.lower[:1].isalnum()
+    #: A word or a number, not punctuation.
+    is_word: bool
 
 
 def clean(text: str) -> str:
@@ -80,6 +80,7 @@ def clean(text: str) -> str:
     return text.replace("\t", " ")
 
 
+@functools.lru_cache(maxsize=16384)
 def stem(word: str) -> str:
     """A crude, deterministic stem: ``called``, ``calls`` and ``calling`` all give ``call``."""
     w = word.lower().replace("’", "'")
@@ -116,8 +117,10 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     out: list[Token] = []
     for match in _TOKEN.finditer(text):
         raw = match.group()
-        lower = unicodedata.normalize("NFKC", raw).lower().replace("’", "'")
-        out.append(Token(raw, match.start() + offset, match.end() + offset, lower, stem(lower)))
+        lower = (raw if raw.isascii() else unicodedata.normalize("NFKC", raw)).lower()
+        lower = lower.replace("’", "'")
+        out.append(Token(raw, match.start() + offset, match.end() + offset, lower, stem(lower),
+                         lower[:1].isalnum()))
     return out
 
 

@@ -148,6 +148,31 @@ class _Phrase:
     phrase: m.Phrase
     sequence: tuple[str, ...]
     slot: str | None
+    #: The stems a sentence must hold for the phrase to match it (a cheap first test).
+    needs: frozenset[str] = frozenset()
+
+
+class _Sentence:
+    """One sentence's tokens, with what every phrase test asks of them computed once."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.stems = frozenset(t.stem for t in tokens)
+        self._numbers: dict[tuple[str, int, str | None], Quantity | None] = {}
+        self._cues: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
+
+    def slot(self, j: int, slot: str, unit: str | None) -> Quantity | None:
+        key = (slot, j, unit if slot == "{duration}" else None)
+        if key not in self._numbers:
+            self._numbers[key] = _slot(self.tokens, j, slot, unit)
+        return self._numbers[key]
+
+    def cues(self, kind: str) -> list[tuple[int, int, tuple[str, ...]]]:
+        if kind not in self._cues:
+            table: Sequence[tuple[str, ...]] | dict[tuple[str, ...], float] = {
+                "pre": cues.PRE, "post": cues.POST, "pseudo": cues.PSEUDO}.get(kind, cues.HEDGES)
+            self._cues[kind] = cues.find(self.tokens, table)
+        return self._cues[kind]
 
 
 @attrs.frozen
@@ -177,7 +202,8 @@ class StoryReader:
         for obs in observations:
             for phrase in obs.phrases:
                 for seq in compile_phrase(phrase.text):
-                    compiled = _Phrase(obs, phrase, seq, slot_of((seq,)))
+                    needs = frozenset(p for p in seq if p != WIDE and not p.startswith("{"))
+                    compiled = _Phrase(obs, phrase, seq, slot_of((seq,)), needs)
                     key = _SLOT_KEY if seq[0].startswith("{") else seq[0]
                     self._index.setdefault(key, []).append(compiled)
                     count += 1
@@ -206,20 +232,21 @@ class StoryReader:
                                          "control or binary characters)")
         if odd:
             notes.append(f"{odd} control or invisible character{'s' * (odd != 1)} read as spaces")
-        hits: list[tuple[_Hit, list[Token]]] = []
+        hits: list[tuple[_Hit, _Sentence]] = []
         unmatched: list[tuple[int, int]] = []
         words = 0
         english = 0
         for start, end in sentences(cleaned):
             tokens = tokenize(cleaned[start:end], start)
-            found = self._sentence(tokens)
+            sentence = _Sentence(tokens)
+            found = self._sentence(sentence)
             for t in tokens:
                 if t.is_word:
                     words += 1
                     english += t.lower in _ENGLISH
             if not found:
                 unmatched.append((start, end))
-            hits.extend((h, tokens) for h in found)
+            hits.extend((h, sentence) for h in found)
         if not hits and words >= 8 and english < 0.05 * words:
             notes.append("the story does not look like English; the reader knows English "
                          "phrases only")
@@ -227,16 +254,21 @@ class StoryReader:
 
     # Matching ---------------------------------------------------------------------------
 
-    def _sentence(self, tokens: list[Token]) -> list[_Hit]:
+    def _sentence(self, sentence: _Sentence) -> list[_Hit]:
         found: list[_Hit] = []
+        stems = sentence.stems
+        tokens = sentence.tokens
+        slotted = [p for p in self._index.get(_SLOT_KEY, ()) if p.needs <= stems]
+        usable = {stem: [p for p in self._index.get(stem, ()) if p.needs <= stems]
+                  for stem in stems}
         for i, token in enumerate(tokens):
             if not token.is_word:
                 continue
-            candidates = list(self._index.get(token.stem, ()))
-            if starts_number(token):
-                candidates += self._index.get(_SLOT_KEY, ())
+            candidates = usable.get(token.stem) or []
+            if slotted and starts_number(token):
+                candidates = [*candidates, *slotted]
             for phrase in candidates:
-                hit = _match(tokens, phrase, i)
+                hit = _match(sentence, phrase, i)
                 if hit is not None:
                     found.append(hit)
         # A phrase inside a longer one that also matched gives way to it: coaches write
@@ -247,12 +279,12 @@ class StoryReader:
 
     # Combining ---------------------------------------------------------------------------
 
-    def _combine(self, text: str, found: list[tuple[_Hit, list[Token]]],
+    def _combine(self, text: str, found: list[tuple[_Hit, _Sentence]],
                  unmatched: tuple[tuple[int, int], ...], notes: tuple[str, ...]) -> Reading:
         asserted: dict[str, list[ReadObservation]] = {}
         denied: dict[str, list[ReadObservation]] = {}
-        for hit, tokens in found:
-            reading = _interpret(text, hit, tokens)
+        for hit, sentence in found:
+            reading = _interpret(text, hit, sentence)
             if reading is None:
                 continue
             target, item = reading
@@ -293,7 +325,8 @@ def _merge(readings: Sequence[ReadObservation]) -> list[ReadObservation]:
     return sorted(out, key=lambda r: r.spans[0].start)
 
 
-def _match(tokens: list[Token], phrase: _Phrase, i: int) -> _Hit | None:
+def _match(sentence: _Sentence, phrase: _Phrase, i: int) -> _Hit | None:
+    tokens = sentence.tokens
     seq = phrase.sequence
     indexes: list[int] = []
     quantity: list[Quantity] = []
@@ -308,7 +341,7 @@ def _match(tokens: list[Token], phrase: _Phrase, i: int) -> _Hit | None:
         while j < len(tokens):
             tok = tokens[j]
             if item.startswith("{"):
-                q = _slot(tokens, j, item, phrase.observation.unit)
+                q = sentence.slot(j, item, phrase.observation.unit)
                 if q is not None:
                     indexes.extend(range(q.start, q.end))
                     quantity.append(q)
@@ -366,11 +399,12 @@ def _distance(tokens: list[Token], a: int, b: int) -> int:
     return sum(1 for t in tokens[a:b] if t.is_word and t.lower not in SKIP)
 
 
-def _negated(tokens: list[Token], hit: _Hit) -> tuple[int, int] | None:
+def _negated(sentence: _Sentence, hit: _Hit) -> tuple[int, int] | None:
     """The tokens of the cue that negates ``hit``, or None."""
+    tokens = sentence.tokens
     own = set(hit.indexes)
-    pseudo = {j for s, e, _ in cues.find(tokens, cues.PSEUDO) for j in range(s, e)}
-    for s, e, _ in cues.find(tokens, cues.PRE):
+    pseudo = {j for s, e, _ in sentence.cues("pseudo") for j in range(s, e)}
+    for s, e, _ in sentence.cues("pre"):
         if own & set(range(s, e)) or pseudo & set(range(s, e)):
             continue
         if e <= hit.first and _distance(tokens, e, hit.first) <= cues.SCOPE \
@@ -378,7 +412,7 @@ def _negated(tokens: list[Token], hit: _Hit) -> tuple[int, int] | None:
             return s, e
         if hit.first < s and e <= hit.last:
             return s, e
-    for s, e, _ in cues.find(tokens, cues.POST):
+    for s, e, _ in sentence.cues("post"):
         if own & set(range(s, e)):
             continue
         if s > hit.last and _distance(tokens, hit.last + 1, s) <= 3 \
@@ -387,10 +421,11 @@ def _negated(tokens: list[Token], hit: _Hit) -> tuple[int, int] | None:
     return None
 
 
-def _hedges(tokens: list[Token], hit: _Hit) -> tuple[tuple[str, float], ...]:
+def _hedges(sentence: _Sentence, hit: _Hit) -> tuple[tuple[str, float], ...]:
+    tokens = sentence.tokens
     own = set(hit.indexes)
     out = []
-    for s, e, cue in cues.find(tokens, cues.HEDGES):
+    for s, e, cue in sentence.cues("hedge"):
         if own & set(range(s, e)):
             continue
         before = e <= hit.first and not _terminated(tokens, e, hit.first, strong_only=True)
@@ -401,12 +436,13 @@ def _hedges(tokens: list[Token], hit: _Hit) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
-def _interpret(text: str, hit: _Hit, tokens: list[Token]
+def _interpret(text: str, hit: _Hit, sentence: _Sentence
                ) -> tuple[str, ReadObservation] | None:
+    tokens = sentence.tokens
     obs, phrase = hit.phrase.observation, hit.phrase.phrase
-    cue = _negated(tokens, hit)
+    cue = _negated(sentence, hit)
     negated = cue is not None
-    hedges = _hedges(tokens, hit)
+    hedges = _hedges(sentence, hit)
     certainty = phrase.certainty * min((w for _, w in hedges), default=1.0)
     bound: Bound = "exact"
     value: m.Scalar
