@@ -23,4 +23,8 @@ def test_wheel_ships_rules_scenarios_schema_and_type_marker(tmp_path):
     assert set() == {f"rejection_diagnosis/rules/{n}" for n in rules} - names
     assert set() == {f"rejection_diagnosis/rules/scenarios/{n}" for n in scenarios} - names
     assert {"rejection_diagnosis/py.typed",
-            "rejection_diagnosis/schema/ruleset.schema.json"} <= names
+            "rejection_diagnosis/schema/ruleset.schema.json",
+            "rejection_diagnosis/schema/cases.schema.json",
+            "rejection_diagnosis/rules/evaluation/categories.yaml"} <= names
+    # The labelled cases are a folder of the repository, not package data.
+    assert [] == [n for n in names if n.startswith("eval/") or "/eval/" in n]

@@ -16,7 +16,9 @@ from ._yaml import Limits
 from .batch import BatchResult
 from .diagnosis import Advice, Conclusion, Contribution, Diagnosis, Evidence
 from .errors import DiagnosisError, EngineError, ObservationError, Problem, RuleSetError
+from .evaluation import Evaluation, evaluate
 from .knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase, check_rules, diagnose, load_rules
+from .labelled import LabelledCase, load_cases
 from .loader import bundled_rules_path
 
 if TYPE_CHECKING:
@@ -80,9 +82,11 @@ __all__ = [
     "DiagnosisError",
     "Effect",
     "EngineError",
+    "Evaluation",
     "Evidence",
     "How",
     "KnowledgeBase",
+    "LabelledCase",
     "Limits",
     "ObservationError",
     "Problem",
@@ -100,5 +104,7 @@ __all__ = [
     "bundled_rules_path",
     "check_rules",
     "diagnose",
+    "evaluate",
+    "load_cases",
     "load_rules",
 ]

@@ -20,7 +20,25 @@ if TYPE_CHECKING:
     from .consult import How, WhyNot
     from .knowledge_base import KnowledgeBase
 
-__all__ = ["Advice", "Conclusion", "Contribution", "Diagnosis", "Evidence", "rank_key"]
+__all__ = ["Advice", "BaseRate", "Conclusion", "Contribution", "Diagnosis", "Evidence",
+           "Strength", "rank_key", "strength"]
+
+#: How strongly the evidence supports a cause, in words a candidate reads:
+#: ``likely`` (certainty >= 0.5), ``possible`` (at or above the report threshold),
+#: ``weak`` (some evidence, below the threshold).
+Strength = Literal["likely", "possible", "weak"]
+
+#: Certainty from which a reported cause is called "likely" rather than "possible".
+LIKELY = 0.5
+
+
+def strength(certainty: float, threshold: float) -> Strength:
+    """The word for a positive certainty: likely, possible (reported) or weak (below it)."""
+    from .certainty import reaches
+
+    if reaches(certainty, max(LIKELY, threshold)):
+        return "likely"
+    return "possible" if reaches(certainty, threshold) else "weak"
 
 #: Version of the :meth:`Diagnosis.to_dict` shape; bumped on any incompatible change.
 SCHEMA_VERSION = 1
@@ -83,6 +101,19 @@ class Advice:
     source: str = ""
 
 
+@attrs.frozen
+class BaseRate:
+    """How often a cause explains a rejection in real stories (its ``prior``).
+
+    Offered when no rule speaks about any cause: what is most common, not what the case shows.
+    """
+
+    id: str
+    title: str
+    description: str
+    prior: float
+
+
 def rank_key(item: Conclusion | Advice) -> tuple[float, int, str]:
     """Sort key: most certain first, then better supported, then by id (deterministic)."""
     supporting = item.contributions if isinstance(item, Conclusion) else item.why
@@ -112,6 +143,8 @@ class Diagnosis:
         insufficient_evidence: no cause reached ``threshold``.
         fired: the id of every rule that fired, layer by layer, reported or not (what rule
             coverage is measured with).
+        base_rates: when no rule gives any cause a positive certainty, the causes the rule
+            set declares a ``prior`` for, most common first (else empty).
     """
 
     causes: tuple[Conclusion, ...]
@@ -123,6 +156,7 @@ class Diagnosis:
     threshold: float
     insufficient_evidence: bool
     fired: tuple[str, ...] = ()
+    base_rates: tuple[BaseRate, ...] = ()
     knowledge_base: KnowledgeBase | None = attrs.field(default=None, eq=False, repr=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -137,6 +171,24 @@ class Diagnosis:
     def top_cause(self) -> Conclusion | None:
         """The most certain reported cause, or None when the evidence is insufficient."""
         return self.causes[0] if self.causes else None
+
+    @property
+    def possible(self) -> tuple[Conclusion, ...]:
+        """Causes with some evidence for them but below the threshold, most certain first."""
+        from .certainty import reaches
+
+        return tuple(c for c in self.considered
+                     if c.certainty > 0 and not reaches(c.certainty, self.threshold))
+
+    @property
+    def ranked(self) -> tuple[Conclusion, ...]:
+        """Every cause with positive certainty, most certain first: ``causes``, then
+        ``possible``. Empty only when no rule speaks for any cause (see ``base_rates``)."""
+        return self.causes + self.possible
+
+    def strength(self, cause: Conclusion) -> Strength:
+        """How strongly this diagnosis supports ``cause``: likely, possible or weak."""
+        return strength(cause.certainty, self.threshold)
 
     def cause(self, cause_id: str) -> Conclusion | None:
         """The considered cause ``cause_id`` (reported or not), or None if no rule spoke of it."""

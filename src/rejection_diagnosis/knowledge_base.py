@@ -16,7 +16,7 @@ from ._engine import DurableMatcher, Matcher
 from ._yaml import Limits
 from .certainty import reaches
 from .compiler import CompileLimitError, Program, compile_rules
-from .diagnosis import Advice, Conclusion, Diagnosis, rank_key
+from .diagnosis import Advice, BaseRate, Conclusion, Diagnosis, rank_key
 from .errors import DiagnosisError, Problem, RuleSetError
 from .inference import infer, plan_for
 from .lint import lint_problems
@@ -60,6 +60,11 @@ class KnowledgeBase:
         self.files: tuple[str, ...] = ruleset.files
         self._cause_ids = frozenset(self.causes)
         self._plan = plan_for(program)
+        # Most common first; ties by id so the order never depends on file order.
+        self._base_rates = tuple(
+            BaseRate(c.id, c.title, c.description, c.prior)
+            for c in sorted(self.causes.values(), key=lambda c: (-(c.prior or 0.0), c.id))
+            if c.prior)
         self._reader: StoryReader | None = None
         self._reader_lock = threading.Lock()
 
@@ -199,6 +204,7 @@ class KnowledgeBase:
                 (coping if rec.kind == "coping" else next_steps).append(advice)
         considered.sort(key=rank_key)
         causes = tuple(c for c in considered if reaches(c.certainty, threshold))
+        base_rates = () if any(c.certainty > 0 for c in considered) else self._base_rates
         return Diagnosis(
             causes=causes,
             findings=tuple(sorted(findings, key=rank_key)),
@@ -209,6 +215,7 @@ class KnowledgeBase:
             threshold=threshold,
             insufficient_evidence=not causes,
             fired=tuple(inf.fired),
+            base_rates=base_rates,
             knowledge_base=self,
         )
 

@@ -327,8 +327,10 @@ class _FileParser:
 
     def causes(self) -> Iterator[m.Cause]:
         for ypath, item in self.items("causes"):
+            prior = item.get("prior")
             yield m.Cause(item["id"], item["title"].strip(), item["description"].strip(),
-                          item.get("source", "").strip(), self.loc(ypath))
+                          item.get("source", "").strip(), self.loc(ypath),
+                          None if prior is None else float(prior))
 
     def recommendations(self) -> Iterator[m.Recommendation]:
         for ypath, item in self.items("recommendations"):

@@ -117,6 +117,9 @@ class Cause:
     description: str
     source: str = ""
     location: Location = Location("<python>")
+    #: Base rate: the share of real rejections after a good interview that this cause
+    #: explained, or None when the rule set does not say. Ranks causes when no rule speaks.
+    prior: float | None = None
 
 
 @attrs.frozen

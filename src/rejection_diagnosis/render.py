@@ -72,6 +72,9 @@ def diagnosis_to_dict(dx: Diagnosis) -> dict[str, Any]:
         "coping": [_advice_dict(a) for a in dx.coping],
         "next_steps": [_advice_dict(a) for a in dx.next_steps],
         "also_considered": [_conclusion_dict(c) for c in dx.considered if c.id not in reported],
+        # Causes with some evidence but below the threshold (ids; details in also_considered).
+        "possible": [c.id for c in dx.possible],
+        "base_rates": [{"id": b.id, "title": b.title, "prior": b.prior} for b in dx.base_rates],
         "fired_rules": list(dx.fired),
         "observations": {
             k: {"value": g.value, "certainty": g.certainty}

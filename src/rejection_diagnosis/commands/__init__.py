@@ -11,5 +11,6 @@ COMMANDS = (
     "validate",
     "test",
     "explain",
+    "evaluate",
     "show",
 )

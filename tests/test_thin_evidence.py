@@ -1,0 +1,89 @@
+"""Thin evidence is ranked honestly: a "possible" tier below the threshold, base rates when
+nothing speaks, and words for how strong each cause is."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import rejection_diagnosis as rd
+from rejection_diagnosis.diagnosis import strength
+
+RULES = textwrap.dedent("""
+    observations:
+      - {id: a, type: boolean, description: A., question: A?}
+      - {id: b, type: boolean, description: B., question: B?}
+    causes:
+      - {id: common, title: Common, description: Often., prior: 0.6}
+      - {id: rare, title: Rare, description: Seldom., prior: 0.1}
+      - {id: unrated, title: Unrated, description: No base rate.}
+    rules:
+      - id: a-weakly-rare
+        when: {a: true}
+        then: {cause: rare, certainty: 0.1}
+        because: A hints at rare.
+        source: test
+      - id: b-strongly-common
+        when: {b: true}
+        then: {cause: common, certainty: 0.7}
+        because: B shows common.
+        source: test
+""")
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> rd.KnowledgeBase:
+    path = tmp_path / "rules.yaml"
+    path.write_text(RULES)
+    return rd.load_rules(path)
+
+
+def test_a_weak_sign_is_a_possible_cause_not_an_empty_answer(kb: rd.KnowledgeBase) -> None:
+    dx = kb.diagnose({"a": True})
+    assert () == dx.causes
+    assert ["rare"] == [c.id for c in dx.possible]
+    assert ["rare"] == [c.id for c in dx.ranked]
+    assert "weak" == dx.strength(dx.possible[0])
+    assert () == dx.base_rates          # a rule spoke, so no fallback to base rates
+    assert ["rare"] == dx.to_dict()["possible"]
+
+
+def test_reported_causes_come_before_possible_ones(kb: rd.KnowledgeBase) -> None:
+    dx = kb.diagnose({"a": True, "b": True})
+    assert ["common", "rare"] == [c.id for c in dx.ranked]
+    assert "likely" == dx.strength(dx.causes[0])
+
+
+def test_when_nothing_speaks_the_base_rates_are_offered_most_common_first(
+        kb: rd.KnowledgeBase) -> None:
+    dx = kb.diagnose({"a": False})
+    assert () == dx.ranked
+    assert [("common", 0.6), ("rare", 0.1)] == [(b.id, b.prior) for b in dx.base_rates]
+    assert [{"id": "common", "title": "Common", "prior": 0.6},
+            {"id": "rare", "title": "Rare", "prior": 0.1}] == dx.to_dict()["base_rates"]
+
+
+@pytest.mark.parametrize(("certainty", "threshold", "word"), [
+    (0.9, 0.2, "likely"), (0.5, 0.2, "likely"), (0.49, 0.2, "possible"),
+    (0.2, 0.2, "possible"), (0.19, 0.2, "weak"), (0.6, 0.7, "weak"), (0.7, 0.7, "likely"),
+])
+def test_strength_words(certainty: float, threshold: float, word: str) -> None:
+    assert word == strength(certainty, threshold)
+
+
+def test_a_prior_outside_zero_to_one_is_a_located_error(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(RULES.replace("prior: 0.6", "prior: 1.5"))
+    with pytest.raises(rd.RuleSetError) as err:
+        rd.load_rules(path)
+    assert str(err.value).startswith(f"{path}:")
+    assert "prior" in str(err.value)
+
+
+def test_every_bundled_cause_declares_a_base_rate_and_they_sum_to_one() -> None:
+    kb = rd.load_rules()
+    priors = [c.prior for c in kb.causes.values()]
+    assert all(p is not None and p > 0 for p in priors)
+    assert 1.0 == pytest.approx(sum(p for p in priors if p is not None), abs=0.02)
