@@ -142,8 +142,9 @@ def test_no_cases_is_a_usage_error():
     assert 2 == info.value.code
 
 
-def test_the_repositorys_two_readers_get_a_row_each(capsys):
+def test_the_repositorys_dev_files_get_a_row_each(capsys):
     assert 0 == main(["evaluate", str(ROOT / "eval" / "cases")])
     out = capsys.readouterr().out
-    assert "142 labelled cases" in out
+    assert "308 labelled cases" in out
     assert "dev_mapped_1.yaml     71" in out and "dev_mapped_2.yaml     71" in out
+    assert "dev_v2.yaml          166" in out
