@@ -46,23 +46,31 @@ if not EVAL.exists():
     EVAL = Path("/work/shared/eval")
 REMAPPED = Path("/work/corpus/mapped_dev")
 
-#: Bundled causes onto the evaluation's categories (see ../shared/eval/README.md).
-CATEGORY = {
-    "fit_mismatch": "fit_mismatch",
-    "internal_candidate": "internal_candidate",
-    "budget_constraints": "budget_constraints",
-    "panel_dynamics": "panel_dynamics",
-    "stronger_candidate": "stronger_external_candidate",
-    "second_choice": "stronger_external_candidate",
-    "compensation_mismatch": "compensation_mismatch",
-    "overqualified": "overqualification",
-    "role_changed_or_on_hold": "role_changed",
-    "reference_or_background_check": "reference_or_background_check",
-    "logistics_mismatch": "process_or_timing",
-    "filled_before_your_turn": "process_or_timing",
-    # A job advertised as a formality was meant for someone: usually an insider.
-    "process_formality": "internal_candidate",
-}
+#: Bundled causes onto the evaluation's categories (see docs/evaluation.md).
+CATEGORY: dict[str, str] = yaml.safe_load(
+    (ROOT / "src" / "rejection_diagnosis" / "rules" / "evaluation" / "categories.yaml")
+    .read_text(encoding="utf-8"))["categories"]
+#: The blind readers of ../shared/eval/dev_mapped_{1,2} answered vocabulary v1: only these
+#: observations are compared with their files.
+V1 = frozenset("""
+interview_felt_great interviewer_praised_you interviewer_raised_concern interview_perfunctory
+asked_why_step_down role_described_differently logistics_raised_as_concern interviewer_count
+panelist_disengaged panelist_skeptical panelists_disagreed senior_joined_late
+extra_round_added posting_reposted reposted_role_changed posting_taken_down
+references_contacted background_check_started asked_about_discrepancy went_silent
+rejection_format interviews_rescheduled other_candidates_further_along days_to_rejection
+decision_slower_than_promised posting_open_briefly interview_rounds hiring_freeze_announced
+layoffs_announced reorganisation_announced hiring_manager_left public_sector_employer
+internal_candidate_mentioned interim_in_role who_was_hired new_hire_had_connection
+stated_reason told_close_second told_keep_in_touch told_decision_predetermined
+overruled_above_panel salary_raised_as_concern told_not_unanimous feedback_requested
+salary_asked_more_than_once salary_expectation_above_range went_quiet_after_salary
+start_date_discussed offer_withdrawn role_is_step_down role_scope_changed rejections_in_a_row
+distress_level months_searching thinking_of_giving_up has_industry_contacts
+knows_someone_at_company same_feedback_before visa_sponsorship_required notice_period_weeks
+would_need_to_relocate reference_may_be_lukewarm""".split())
+#: The same cases mapped blind on vocabulary v2 (by another reader), in the repository.
+V2_CASES = ROOT / "eval" / "cases" / "dev_v2.yaml"
 
 
 def story_of(case: Mapping[str, Any]) -> str:
@@ -90,22 +98,40 @@ def ranked_categories(dx: rd.Diagnosis) -> list[str]:
     return out
 
 
-def load_mapped(folder: Path, kb: rd.KnowledgeBase) -> dict[str, dict[str, Any]]:
+def load_mapped(folder: Path, kb: rd.KnowledgeBase,
+                vocabulary: frozenset[str] | None = None) -> dict[str, dict[str, Any]]:
+    """A folder of case files (case-NN.yaml), keeping the observations both sides know."""
+    known = set(kb.observations) & (vocabulary if vocabulary is not None else set(kb.observations))
     out = {}
     for f in sorted(folder.glob("case-*.yaml")):
         data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
-        out[f.stem] = {k: v for k, v in data.items() if k in kb.observations}
+        out[f.stem] = {k: v for k, v in data.items() if k in known}
+    return out
+
+
+def load_v2(cases: list[dict[str, Any]], kb: rd.KnowledgeBase) -> dict[str, dict[str, Any]]:
+    """The v2 blind reading of the development cases, matched to them by source address."""
+    by_url = {c["source"]["url"]: c["id"] for c in cases}
+    out = {}
+    for c in yaml.safe_load(V2_CASES.read_text(encoding="utf-8"))["cases"]:
+        ident = by_url.get(c["source"]["url"])
+        if ident is not None:
+            out[ident] = {k: v for k, v in (c.get("observations") or {}).items()
+                          if k in kb.observations}
     return out
 
 
 def compare(kb: rd.KnowledgeBase, read: Mapping[str, Mapping[str, Any]],
-            truth: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+            truth: Mapping[str, Mapping[str, Any]],
+            vocabulary: frozenset[str] | None = None) -> dict[str, Any]:
     per_obs: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, read, truth
     for case, got in read.items():
         want = truth.get(case)
         if want is None:
             continue
         for ident, value in got.items():
+            if vocabulary is not None and ident not in vocabulary:
+                continue
             per_obs[ident][1] += 1
             if ident in want and same(_value(value), _value(want[ident])):
                 per_obs[ident][0] += 1
@@ -190,16 +216,21 @@ def main() -> None:
     args = parser.parse_args()
     kb = rd.load_rules()
     cases = yaml.safe_load(args.cases.read_text(encoding="utf-8"))["cases"]
-    folders = args.mapped or ([REMAPPED] if REMAPPED.is_dir() and any(REMAPPED.glob("case-*"))
-                              else [EVAL / "dev_mapped_1", EVAL / "dev_mapped_2"])
     readings = {c["id"]: kb.read_story(story_of(c)) for c in cases}
     read = {k: dict(r.observations) for k, r in readings.items()}
     result: dict[str, Any] = {"cases": len(cases), "readers": {}, "end_to_end": {}}
     result["end_to_end"]["story"] = end_to_end(kb, cases, read)
-    for folder in folders:
-        truth = load_mapped(folder, kb)
-        result["readers"][folder.name] = compare(kb, read, truth)
-        result["end_to_end"][folder.name] = end_to_end(kb, cases, truth)
+    references: list[tuple[str, dict[str, dict[str, Any]], frozenset[str] | None]] = []
+    if V2_CASES.exists():
+        references.append(("v2 reader", load_v2(cases, kb), None))
+    folders = args.mapped or ([REMAPPED] if REMAPPED.is_dir() and any(REMAPPED.glob("case-*"))
+                              else [])
+    references.extend((f.name, load_mapped(f, kb), None) for f in folders)
+    references.extend((f"{n} (v1 only)", load_mapped(EVAL / n, kb, V1), V1)
+                      for n in ("dev_mapped_1", "dev_mapped_2") if (EVAL / n).is_dir())
+    for name, truth, vocabulary in references:
+        result["readers"][name] = compare(kb, read, truth, vocabulary)
+        result["end_to_end"][name] = end_to_end(kb, cases, truth)
     result["conflicts"] = sum(len(r.conflicts) for r in readings.values())
     result["timing"] = timing(kb, cases)
     if args.json:
@@ -229,7 +260,7 @@ def _print(result: dict[str, Any], per_observation: bool) -> None:
                       f"{v['read']:5} {v['given']:5}")
     print("\nend to end (top cause category vs revealed cause):")
     for name, e in result["end_to_end"].items():
-        print(f"  from {name:<14} top-1 {_fmt(e['top1'])}  top-3 {_fmt(e['top3'])}   "
+        print(f"  from {name:<26} top-1 {_fmt(e['top1'])}  top-3 {_fmt(e['top3'])}   "
               f"high-confidence ({e['high_confidence_cases']}): top-1 {_fmt(e['high_top1'])} "
               f"top-3 {_fmt(e['high_top3'])}")
     t = result["timing"]

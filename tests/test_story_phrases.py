@@ -104,6 +104,10 @@ def test_phrases_of_every_form_load_cleanly(write_rules):
      "certainty"),
     ("reposted", "[{phrse: ad}]",
      "unexpected key 'phrse' (did you mean 'phrase'?)"),
+    ("reposted", "['(his|the job) went up']",
+     "7:15: error: observation 'reposted': phrase '(his|the job) went up': an alternative "
+     "holds only small words that stories skip (such as 'his', 'had', 'some'), which makes "
+     "the whole group optional; drop it, or mark the group optional with '( )?' [bad-phrase]"),
     ("reposted", "{ad: [x]}",
      "7:14: error: observation 'reposted': only a category lists phrases per value; a boolean "
      "takes a list of phrases under 'phrases:' [bad-phrase]"),

@@ -146,6 +146,14 @@ def check_phrase(text: str) -> Shape:
             pos += 1
             if piece in ("(", "["):
                 inner = seq(")" if piece == "(" else "]")
+                hollow = [o for o in inner if o[1] == 0 and o[3] == 0]
+                if hollow and len(hollow) < len(inner):
+                    # "(his|the job)": "his" is skipped in stories, so this alternative
+                    # matches nothing and silently makes the whole group optional.
+                    raise PhraseSyntaxError(
+                        "an alternative holds only small words that stories skip (such as "
+                        "'his', 'had', 'some'), which makes the whole group optional; drop "
+                        "it, or mark the group optional with '( )?'")
                 optional = piece == "[" or pieces[pos - 1] == ")?"
                 part = (sum(o[0] for o in inner) + optional,
                         0 if optional else min(o[1] for o in inner),
@@ -167,7 +175,8 @@ def check_phrase(text: str) -> Shape:
                                             + ", ".join(SLOTS))
                 current = _then(current, (1, 0, 1, 1, frozenset({piece})))
             elif piece != WIDE:
-                words = sum(1 for w in _PLAIN_WORD.findall(piece.lower()) if w not in SKIP)
+                words = sum(1 for w in _PLAIN_WORD.findall(piece.lower())
+                            if w not in SKIP and stem(w) not in SKIP_STEMS)
                 current = (current[0], current[1] + words, *current[2:])
             if current[0] > MAX_VARIANTS:
                 raise PhraseSyntaxError(f"expands to more than {MAX_VARIANTS} alternatives; "
