@@ -68,7 +68,7 @@ salary_asked_more_than_once salary_expectation_above_range went_quiet_after_sala
 start_date_discussed offer_withdrawn role_is_step_down role_scope_changed rejections_in_a_row
 distress_level months_searching thinking_of_giving_up has_industry_contacts
 knows_someone_at_company same_feedback_before visa_sponsorship_required notice_period_weeks
-would_need_to_relocate reference_may_be_lukewarm""".split())
+would_need_to_relocate reference_may_be_lukewarm""".split())  # noqa: SIM905
 #: The same cases mapped blind on vocabulary v2 (by another reader), in the repository.
 V2_CASES = ROOT / "eval" / "cases" / "dev_v2.yaml"
 
