@@ -384,11 +384,7 @@ def _terminated(tokens: list[Token], a: int, b: int, strong_only: bool = False) 
     """Whether a scope from token ``a`` to token ``b`` (exclusive) is cut in between."""
     for j in range(a, b):
         w = tokens[j].lower
-        if strong_only:
-            if w in _STRONG_TERMINATORS:
-                return True
-            continue
-        if w in cues.TERMINATORS:
+        if w in (_STRONG_TERMINATORS if strong_only else cues.TERMINATORS):
             return True
         if w == "and" and j + 1 < len(tokens) and tokens[j + 1].lower in cues.CLAUSE_STARTERS:
             return True

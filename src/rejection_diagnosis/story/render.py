@@ -34,7 +34,8 @@ def _value(item: ReadObservation, obs: Observation | None) -> str:
 
 
 def _quotes(item: ReadObservation) -> str:
-    return ", ".join(json.dumps(s.text[:_QUOTE_WIDTH], ensure_ascii=False) for s in item.spans)
+    return ", ".join(json.dumps(" ".join(s.text.split())[:_QUOTE_WIDTH], ensure_ascii=False)
+                     for s in item.spans)
 
 
 def _line(item: ReadObservation, observations: Mapping[str, Observation]) -> str:
