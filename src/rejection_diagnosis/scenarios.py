@@ -270,7 +270,7 @@ def check_reading(kb: KnowledgeBase, reading: Reading, reads: Mapping[str, Any])
     for ident, want in expected.items():
         have = got.get(ident)
         if have is None:
-            why = (" (the story both says and denies it)" if ident in conflicts else "")
+            why = (" (the story says conflicting things about it)" if ident in conflicts else "")
             failures.append(f"story: expected {ident} = {show_value(want.value)} to be read, "
                             f"but it was not{why}")
         elif have.value != want.value:

@@ -271,11 +271,12 @@ class StoryReader:
                 hit = _match(sentence, phrase, i)
                 if hit is not None:
                     found.append(hit)
-        # A phrase inside a longer one that also matched gives way to it: coaches write
-        # a specific phrase to override a general one.
-        return [h for h in found if not any(
-            o is not h and o.first <= h.first and h.last <= o.last
-            and len(o.indexes) > len(h.indexes) for o in found)]
+        # A phrase whose words all belong to a longer match gives way to it: coaches
+        # write a specific phrase to override a general one. Phrases that only overlap
+        # both stand ("the decision came by phone two days later").
+        sets = [frozenset(h.indexes) for h in found]
+        return [h for h, mine in zip(found, sets, strict=True) if not any(
+            len(other) > len(mine) and mine < other for other in sets)]
 
     # Combining ---------------------------------------------------------------------------
 
