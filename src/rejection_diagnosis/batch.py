@@ -22,7 +22,6 @@ engine that can call a Python function per record (see ``examples/distributed_da
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
+from .certainty import check_threshold
 from .diagnosis import Diagnosis
 from .errors import DiagnosisError
 
@@ -170,10 +170,7 @@ def diagnose_many(kb: KnowledgeBase, cases: Iterable[Mapping[str, Any]], *, work
 
     See :meth:`KnowledgeBase.diagnose_many` for the arguments.
     """
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not (
-        math.isfinite(threshold) and 0 < threshold <= 1
-    ):
-        raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
+    threshold = check_threshold(threshold)
     count = _check_workers(workers)
     if count == 1:
         results: Iterator[BatchResult] = (

@@ -7,7 +7,9 @@ Exit status: 0 success, 1 the input was wrong (a rule file, a case, a failed che
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -15,6 +17,15 @@ from . import __version__
 from .commands import COMMANDS
 from .commands._common import UsageError
 from .errors import DiagnosisError, RuleSetError
+
+
+def _silence_stdout() -> None:
+    # What could not be written must not fail again when the interpreter exits.
+    if sys.stdout is not None:
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        except OSError:
+            sys.stdout = None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,8 +48,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if sys.stderr is None:  # nowhere to say anything
+        return 1
     try:
-        return int(args.run(args))
+        if sys.stdout is None:
+            raise OSError(errno.EBADF, "standard output is closed")
+        status = int(args.run(args))
+        sys.stdout.flush()  # a full disk is reported here, not at interpreter exit
+        return status
     except UsageError as exc:
         parser.exit(2, f"rejection-diagnosis: error: {exc}\n")
     except RuleSetError as exc:
@@ -49,6 +66,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"rejection-diagnosis: error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # e.g. piped into `head`
+        _silence_stdout()
         return 0
+    except OSError as exc:  # writing the output failed: /dev/full, a closed stream
+        _silence_stdout()
+        target = f" {exc.filename}" if exc.filename else " the output"
+        print(f"rejection-diagnosis: error: cannot write{target}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

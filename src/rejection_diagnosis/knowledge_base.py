@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import threading
 from collections import OrderedDict
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from . import model as m
 from ._engine import DurableMatcher, Matcher
 from ._yaml import Limits
-from .certainty import reaches
+from .certainty import check_threshold, reaches
 from .compiler import CompileLimitError, Program, compile_rules
 from .diagnosis import Advice, BaseRate, Conclusion, Diagnosis, rank_key
 from .errors import DiagnosisError, Problem, RuleSetError
@@ -94,12 +93,9 @@ class KnowledgeBase:
             ObservationError: an unknown id, a wrong type, a value out of range.
             EngineError: the engine failed; no partial diagnosis is returned.
         """
-        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not (
-            math.isfinite(threshold) and 0 < threshold <= 1
-        ):
-            raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
+        threshold = check_threshold(threshold)
         given = normalize(self.observations, observations)
-        return self._diagnose(given, float(threshold))
+        return self._diagnose(given, threshold)
 
     def diagnose_many(self, cases: Iterable[Mapping[str, Any]], *, workers: int | None = 1,
                       threshold: float = DEFAULT_THRESHOLD, as_json: bool = False,
@@ -267,6 +263,12 @@ def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits,
                 problems.append(Problem(where.path, where.line, where.column, "error",
                                         "too-complex", f"rule {rule.id!r}: {inner}",
                                         where.yaml_path, rule.id))
+        if exc.rule_index is not None:  # the grouping: no engine group can hold this rule
+            rule = ruleset.rules[exc.rule_index]
+            where = rule.location
+            problems.append(Problem(where.path, where.line, where.column, "error",
+                                    "engine-limit", f"rule {rule.id!r}: {exc}",
+                                    where.yaml_path, rule.id))
         if not problems:  # pragma: no cover - expand() and compile_rules() agree
             raise DiagnosisError(str(exc)) from exc
         return None, problems

@@ -107,14 +107,19 @@ def load_scenarios(*paths: str | os.PathLike[str]) -> list[Scenario]:
     scenarios: list[Scenario] = []
     problems: list[Problem] = []
     for f in files:
+        limits = Limits()
         try:
-            raw_bytes = f.read_bytes()
+            with f.open("rb") as handle:  # bounded: /dev/zero is refused, not exhausted
+                raw_bytes = handle.read(limits.max_bytes + 1)
         except OSError as exc:
             problems.append(Problem(str(f), 0, 0, "error", "file-unreadable", str(exc.strerror)))
             continue
-        doc = read_yaml(raw_bytes, str(f), Limits())
+        doc = read_yaml(raw_bytes, str(f), limits)
         if isinstance(doc, Problem):
             problems.append(doc)
+            continue
+        if doc.problems:  # duplicate keys: a second 'expect:' must not pass unseen
+            problems.extend(doc.problems)
             continue
 
         def bad(path: tuple[str | int, ...], message: str, f: Path = f, doc: Any = doc) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -52,17 +53,28 @@ def read_case(path: str) -> dict[str, Any]:
     Raises:
         RuleSetError: the file is unreadable, not YAML/JSON, or not a mapping.
     """
+    limits = Limits()
     try:
-        raw = Path(path).read_bytes() if path != "-" else __import__("sys").stdin.buffer.read()
+        if path == "-":
+            if sys.stdin is None:
+                raise RuleSetError([Problem("<stdin>", 0, 0, "error", "file-unreadable",
+                                            "cannot read the case: standard input is closed")])
+            raw = sys.stdin.buffer.read(limits.max_bytes + 1)
+        else:
+            # Only one byte more than allowed is read: /dev/zero is refused, not exhausted.
+            with Path(path).open("rb") as handle:
+                raw = handle.read(limits.max_bytes + 1)
     except OSError as exc:
         raise RuleSetError([Problem(path, 0, 0, "error", "file-unreadable",
                                     f"cannot read case file: {exc.strerror}")]) from exc
-    doc = read_yaml(raw, path, Limits())
+    doc = read_yaml(raw, path, limits)
     if isinstance(doc, Problem):
         if doc.code == "yaml-empty":  # the reader's wording is about rule files
             doc = attrs.evolve(doc, message="case file is empty; write one observation a "
                                             "line, e.g. posting_reposted: true")
         raise RuleSetError([doc])
+    if doc.problems:  # duplicate keys: which value was meant is unknown
+        raise RuleSetError(list(doc.problems))
     data = doc.data
     if isinstance(data, dict) and set(data) <= {"observations", "name", "story", "expect"} \
             and isinstance(data.get("observations"), dict):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from collections.abc import Iterator
@@ -23,7 +22,8 @@ from typing import IO, Any
 import attrs
 
 from .. import batch
-from ..errors import DiagnosisError
+from ..certainty import check_threshold
+from ..errors import DiagnosisError, Problem, RuleSetError
 from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
 from ._common import (
     UsageError,
@@ -129,12 +129,37 @@ def _run_story(args: argparse.Namespace) -> int:
 LineResult = tuple[int, str | None, str | None]
 
 
-def diagnose_line(kb: KnowledgeBase, number: int, text: str, threshold: float) -> LineResult:
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys, the case-file reader refuses them: a
+    # record is refused too, since which value was meant is unknown.
+    record: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in record:
+            raise _DuplicateKey(f"duplicate key {key!r}; remove or rename one")
+        record[key] = value
+    return record
+
+
+def diagnose_line(kb: KnowledgeBase, number: int, text: str | bytes,
+                  threshold: float) -> LineResult:
     """Diagnose one JSON Lines record; an unusable record gives its error message."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return number, None, f"not UTF-8: byte {text[exc.start]:#04x} at byte {exc.start + 1}"
     try:
-        case = json.loads(text)
+        case = json.loads(text, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as exc:
+        return number, None, str(exc)
     except ValueError as exc:
         return number, None, f"not JSON: {exc}"
+    except RecursionError:
+        return number, None, "not a case: nested too deeply"
     if isinstance(case, dict) and set(case) <= _ENVELOPE and isinstance(
             case.get("observations"), dict):
         case = case["observations"]
@@ -153,21 +178,20 @@ class _Lines:
 
     threshold: float
 
-    def __call__(self, chunk: list[tuple[int, str]]) -> list[LineResult]:
+    def __call__(self, chunk: list[tuple[int, bytes]]) -> list[LineResult]:
         kb = batch._WORKER_KB
         assert kb is not None, "worker started without its knowledge base"
         return [diagnose_line(kb, n, text, self.threshold) for n, text in chunk]
 
 
 def _run_jsonl(args: argparse.Namespace) -> int:
-    threshold = args.threshold
-    if not (math.isfinite(threshold) and 0 < threshold <= 1):
-        raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
+    threshold = check_threshold(args.threshold)
     kb = load_kb(args)
     name = "<stdin>" if args.jsonl == "-" else args.jsonl
     try:
-        source: IO[str] = (sys.stdin if args.jsonl == "-"
-                           else open(args.jsonl, encoding="utf-8"))  # noqa: SIM115
+        # Bytes, decoded line by line: invalid UTF-8 is that line's error, not the batch's.
+        source: IO[bytes] = (_stdin_bytes() if args.jsonl == "-"
+                             else open(args.jsonl, "rb"))  # noqa: SIM115
     except OSError as exc:
         raise UsageError(f"cannot read {args.jsonl}: {exc.strerror}") from exc
     progress = _Progress(sys.stderr, _count_lines(args.jsonl)) if sys.stderr.isatty() else None
@@ -179,7 +203,7 @@ def _run_jsonl(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write {args.output}: {exc.strerror}") from exc
     failed = 0
     try:
-        records = ((n, line) for n, line in enumerate(source, 1) if line.strip())
+        records = ((n, line) for n, line in _lines(source, name) if line.strip())
         results: Iterator[LineResult]
         if args.workers == 1:
             results = (diagnose_line(kb, n, text, threshold) for n, text in records)
@@ -200,13 +224,42 @@ def _run_jsonl(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.finish()
-        if source is not sys.stdin:
+        if args.jsonl != "-":
             source.close()
         if out is not sys.stdout:
             out.close()
         else:
             out.flush()
     return 1 if failed else 0
+
+
+#: The longest JSON Lines record read (a 100 MB record of one case still reads).
+MAX_LINE_BYTES = 128 * 1024 * 1024
+
+
+def _stdin_bytes() -> IO[bytes]:
+    if sys.stdin is None:
+        raise UsageError("cannot read <stdin>: standard input is closed")
+    return sys.stdin.buffer
+
+
+def _lines(source: IO[bytes], name: str) -> Iterator[tuple[int, bytes]]:
+    """Numbered lines of ``source``, each at most :data:`MAX_LINE_BYTES` long.
+
+    Raises:
+        RuleSetError: a line is longer (``/dev/zero`` has no end of line): reading stops.
+    """
+    number = 0
+    while True:
+        line = source.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_BYTES:
+            raise RuleSetError([Problem(name, number, 0, "error", "line-too-long",
+                                        f"line is longer than {MAX_LINE_BYTES} bytes; "
+                                        "stopped reading")])
+        yield number, line
 
 
 def _count_lines(path: str) -> int | None:
