@@ -95,24 +95,31 @@ def _text(report: Report, args: argparse.Namespace) -> None:
     total, failed = len(report.results), len(report.failed)
     print(f"{total} scenario{'s' * (total != 1)}: {total - failed} passed, {failed} failed")
     if args.coverage:
+        if report.phrases:
+            _phrase_text(report, args.verbose)
         fired = len(report.rules) - len(report.uncovered)
         print(f"rule coverage: {fired} of {len(report.rules)} rules fired "
               f"({report.coverage:.0%})")
         for rule in report.uncovered:
             print(f"  {rule.location}: rule {rule.id!r} is fired by no scenario")
-        if report.phrases:
-            _phrase_text(report)
 
 
-def _phrase_text(report: Report) -> None:
+#: Uncovered phrases listed without -v.
+_PHRASES_SHOWN = 20
+
+
+def _phrase_text(report: Report, verbose: bool) -> None:
     # Reported, not failed on: a phrase no story exercises is a lint warning.
     total = len(report.phrases)
     uncovered = report.uncovered_phrases
     print(f"phrase coverage: {total - len(uncovered)} of {total} phrases matched by a "
           f"scenario story ({(total - len(uncovered)) / total:.0%})")
-    for ident, phrase in uncovered:
+    shown = uncovered if verbose else uncovered[:_PHRASES_SHOWN]
+    for ident, phrase in shown:
         print(f"  {phrase.location}: warning: phrase {phrase.text!r} of {ident!r} is matched "
               "by no scenario story [untested-phrase]")
+    if len(shown) < len(uncovered):
+        print(f"  ... and {len(uncovered) - len(shown)} more (-v lists them all)")
 
 
 def _result_json(result: ScenarioResult) -> dict[str, Any]:

@@ -66,8 +66,8 @@ class Quantity:
 
 
 def starts_number(token: Token) -> bool:
-    """Whether a number expression may start at ``token``."""
-    return token.lower[:1].isdigit() or token.lower in _STARTERS
+    """Whether a number expression (or an ordinal) may start at ``token``."""
+    return token.lower[:1].isdigit() or token.lower in _STARTERS or token.lower in _ORDINALS
 
 
 def _plain(tokens: Sequence[Token], i: int) -> tuple[float, int] | None:
@@ -117,7 +117,7 @@ for _words, _kind in sorted(_QUALIFIERS, key=lambda q: -len(q[0])):
 
 def number_at(tokens: Sequence[Token], i: int) -> Quantity | None:
     """The number expression starting at ``tokens[i]``, or None."""
-    if i >= len(tokens) or not starts_number(tokens[i]):
+    if i >= len(tokens) or not (tokens[i].lower[:1].isdigit() or tokens[i].lower in _STARTERS):
         return None
     bound: Bound = "exact"
     j = i

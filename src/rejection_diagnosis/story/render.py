@@ -38,13 +38,21 @@ def _quotes(item: ReadObservation) -> str:
                      for s in item.spans)
 
 
+def _short(description: str) -> str:
+    """The gist of a description: its first clause, before any list or example."""
+    text = " ".join(description.split())
+    for stop in (". ", ": ", " (", "; "):
+        text = text.split(stop, 1)[0]
+    return text.rstrip(".")
+
+
 def _line(item: ReadObservation, observations: Mapping[str, Observation]) -> str:
     obs = observations.get(item.id)
     parts = [f"{item.id} = {_value(item, obs)}"]
     if item.certainty < 1:
         hedged = f", hedged by {', '.join(repr(h) for h in item.hedges)}" if item.hedges else ""
         parts.append(f"(certainty {item.certainty:.2f}{hedged})")
-    said = obs.description.split(". ")[0].rstrip(".") if obs is not None else item.id
+    said = _short(obs.description) if obs is not None else item.id
     if item.value is False:
         said = f"not so: {said[:1].lower()}{said[1:]}"
     return f"  - {said} ({_quotes(item)}): {' '.join(parts)}"
