@@ -69,8 +69,10 @@ start_date_discussed offer_withdrawn role_is_step_down role_scope_changed reject
 distress_level months_searching thinking_of_giving_up has_industry_contacts
 knows_someone_at_company same_feedback_before visa_sponsorship_required notice_period_weeks
 would_need_to_relocate reference_may_be_lukewarm""".split())  # noqa: SIM905
-#: The same cases mapped blind on vocabulary v2 (by another reader), in the repository.
-V2_CASES = ROOT / "eval" / "cases" / "dev_v2.yaml"
+#: The same cases mapped blind on the current vocabulary (by another reader), in the
+#: repository: the newest of eval/cases/dev_v*.yaml.
+V2_CASES = max((ROOT / "eval" / "cases").glob("dev_v*.yaml"), default=ROOT / "missing.yaml",
+               key=lambda p: int(p.stem.removeprefix("dev_v")) if p.stem[6:].isdigit() else 0)
 
 
 def story_of(case: Mapping[str, Any]) -> str:
@@ -222,7 +224,7 @@ def main() -> None:
     result["end_to_end"]["story"] = end_to_end(kb, cases, read)
     references: list[tuple[str, dict[str, dict[str, Any]], frozenset[str] | None]] = []
     if V2_CASES.exists():
-        references.append(("v2 reader", load_v2(cases, kb), None))
+        references.append((f"{V2_CASES.stem} reader", load_v2(cases, kb), None))
     folders = args.mapped or ([REMAPPED] if REMAPPED.is_dir() and any(REMAPPED.glob("case-*"))
                               else [])
     references.extend((f.name, load_mapped(f, kb), None) for f in folders)
@@ -231,6 +233,11 @@ def main() -> None:
     for name, truth, vocabulary in references:
         result["readers"][name] = compare(kb, read, truth, vocabulary)
         result["end_to_end"][name] = end_to_end(kb, cases, truth)
+    if (EVAL / "dev_mapped_1").is_dir() and (EVAL / "dev_mapped_2").is_dir():
+        # How far two people agree: the second blind reader scored against the first.
+        result["human_agreement"] = compare(
+            kb, load_mapped(EVAL / "dev_mapped_2", kb, V1),
+            load_mapped(EVAL / "dev_mapped_1", kb, V1), V1)["overall"]
     result["conflicts"] = sum(len(r.conflicts) for r in readings.values())
     result["timing"] = timing(kb, cases)
     if args.json:
@@ -258,6 +265,10 @@ def _print(result: dict[str, Any], per_observation: bool) -> None:
             for ident, v in r["observations"].items():
                 print(f"  {ident:<36} {_fmt(v['precision'])}     {_fmt(v['recall'])}  "
                       f"{v['read']:5} {v['given']:5}")
+    h = result.get("human_agreement")
+    if h:
+        print(f"\nfor scale, reader 2 against reader 1 (v1 only): precision "
+              f"{_fmt(h['precision'])}  recall {_fmt(h['recall'])}")
     print("\nend to end (top cause category vs revealed cause):")
     for name, e in result["end_to_end"].items():
         print(f"  from {name:<26} top-1 {_fmt(e['top1'])}  top-3 {_fmt(e['top3'])}   "

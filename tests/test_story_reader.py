@@ -50,19 +50,23 @@ def test_a_category_phrase_sets_its_value():
 def test_a_longer_phrase_wins_over_one_inside_it(write_rules):
     rules = write_rules("""
     observations:
-      - id: call
-        type: boolean
+      - id: format
+        type: category
+        values: [email, form_email]
         description: d
         question: q
-        phrases: [phone call]
-      - id: screen
-        type: boolean
-        description: d
-        question: q
-        phrases: [phone call screening]
+        phrases:
+          email: [rejection email]
+          form_email: [generic rejection email]
     """)
-    assert {"screen": True} == dict(rd.load_rules(rules).read_story(
-        "It began with a phone call screening.").observations)
+    assert {"format": "form_email"} == dict(rd.load_rules(rules).read_story(
+        "A generic rejection email came.").observations)
+
+
+def test_overlapping_phrases_of_two_observations_both_stand():
+    assert {"days_to_rejection": 2, "rejection_format": "phone_call"} == read(
+        "The no came two days later. They rang me to say so.") | read(
+        "They rang me to say the no came two days later.")
 
 
 # Negation ----------------------------------------------------------------------------------

@@ -271,12 +271,14 @@ class StoryReader:
                 hit = _match(sentence, phrase, i)
                 if hit is not None:
                     found.append(hit)
-        # A phrase whose words all belong to a longer match gives way to it: coaches
-        # write a specific phrase to override a general one. Phrases that only overlap
-        # both stand ("the decision came by phone two days later").
-        sets = [frozenset(h.indexes) for h in found]
-        return [h for h, mine in zip(found, sets, strict=True) if not any(
-            len(other) > len(mine) and mine < other for other in sets)]
+        # A match whose words all belong to a longer match of the same observation gives
+        # way to it: a coach writes "generic rejection email" to win over "rejection
+        # email". Matches of different observations both stand ("the decision came by
+        # phone two days later" says how and when).
+        sets = [(h.phrase.observation.id, frozenset(h.indexes)) for h in found]
+        return [h for h, (ident, mine) in zip(found, sets, strict=True) if not any(
+            other_id == ident and len(other) > len(mine) and mine < other
+            for other_id, other in sets)]
 
     # Combining ---------------------------------------------------------------------------
 
@@ -374,7 +376,11 @@ def _match(sentence: _Sentence, phrase: _Phrase, i: int) -> _Hit | None:
 
 def _slot(tokens: list[Token], j: int, slot: str, unit: str | None) -> Quantity | None:
     if slot == "{number}":
-        return number_at(tokens, j)
+        q = number_at(tokens, j)
+        # "a third team member", "an interview": a bare article is not a count.
+        if q is not None and q.end == j + 1 and tokens[j].lower in ("a", "an"):
+            return None
+        return q
     if slot == "{duration}":
         return duration_at(tokens, j, unit)
     value = ordinal(tokens[j].lower)
