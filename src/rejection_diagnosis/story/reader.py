@@ -191,6 +191,7 @@ class _Hit:
 
 
 _SLOT_KEY = "#slot"
+_GAP_AFTER_SLOT = 1
 
 
 class StoryReader:
@@ -348,7 +349,9 @@ def _match(sentence: _Sentence, phrase: _Phrase, i: int) -> _Hit | None:
                 if q is not None:
                     indexes.extend(range(q.start, q.end))
                     quantity.append(q)
-                    if step(k + 1, q.end, GAP, False):
+                    # The words after a number belong to it ("three final interviews"), not
+                    # to a later one ("three weeks after the interview").
+                    if step(k + 1, q.end, _GAP_AFTER_SLOT, False):
                         return True
                     del indexes[len(indexes) - (q.end - q.start):]
                     quantity.pop()
