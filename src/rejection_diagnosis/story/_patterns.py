@@ -35,7 +35,7 @@ MAX_VARIANTS = 1024
 #: Words skipped in both phrases and stories: they change no observation.
 SKIP = frozenset({
     "the", "a", "an", "my", "your", "his", "her", "their", "our", "its", "this", "these",
-    "those", "very", "really", "just", "also", "even", "quite", "pretty", "that", "some",
+    "those", "very", "just", "also", "even", "quite", "pretty", "that", "some",
     "any", "actually", "finally", "eventually", "then", "suddenly", "still",
 })
 #: Stems skipped the same way: auxiliaries ("was reposted", "had been reposted").
@@ -146,15 +146,15 @@ def check_phrase(text: str) -> Shape:
             pos += 1
             if piece in ("(", "["):
                 inner = seq(")" if piece == "(" else "]")
+                optional = piece == "[" or pieces[pos - 1] == ")?"
                 hollow = [o for o in inner if o[1] == 0 and o[3] == 0]
-                if hollow and len(hollow) < len(inner):
+                if hollow and len(hollow) < len(inner) and not optional:
                     # "(his|the job)": "his" is skipped in stories, so this alternative
                     # matches nothing and silently makes the whole group optional.
                     raise PhraseSyntaxError(
                         "an alternative holds only small words that stories skip (such as "
                         "'his', 'had', 'some'), which makes the whole group optional; drop "
                         "it, or mark the group optional with '( )?'")
-                optional = piece == "[" or pieces[pos - 1] == ")?"
                 part = (sum(o[0] for o in inner) + optional,
                         0 if optional else min(o[1] for o in inner),
                         0 if optional else min(o[2] for o in inner),

@@ -191,7 +191,7 @@ class _Hit:
 
 
 _SLOT_KEY = "#slot"
-_GAP_AFTER_SLOT = 1
+_GAP_AFTER_SLOT = 0
 
 
 class StoryReader:
@@ -349,8 +349,8 @@ def _match(sentence: _Sentence, phrase: _Phrase, i: int) -> _Hit | None:
                 if q is not None:
                     indexes.extend(range(q.start, q.end))
                     quantity.append(q)
-                    # The words after a number belong to it ("three final interviews"), not
-                    # to a later one ("three weeks after the interview").
+                    # The word after a number is what it counts ("three rounds"; a phrase
+                    # names adjectives it allows): not "three weeks after the interview".
                     if step(k + 1, q.end, _GAP_AFTER_SLOT, False):
                         return True
                     del indexes[len(indexes) - (q.end - q.start):]
