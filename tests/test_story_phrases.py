@@ -255,3 +255,49 @@ def test_checking_a_phrase_agrees_with_compiling_it(text):
     assert shape.variants >= len(variants)
     assert shape.min_words == min(sum(1 for p in v if p not in ("...",) and not p.startswith("{"))
                                   for v in variants)
+
+
+ALSO = """
+observations:
+  - id: offer
+    type: boolean
+    description: d
+    question: q
+    phrases:
+      - {{phrase: verbal offer, also: {also}}}
+  - {{id: top, type: boolean, description: d, question: q}}
+  - {{id: days, type: number, range: [0, 365], description: d, question: q}}
+  - {{id: fmt, type: category, values: [call, email], description: d, question: q}}
+causes:
+  - {{id: c, title: t, description: d}}
+rules:
+  - id: r
+    when: [{{offer: true}}, {{top: true}}, {{days: {{gt: 1}}}}, {{fmt: call}}]
+    then: {{cause: c, certainty: 0.5}}
+    because: b
+"""
+
+
+def test_a_phrase_can_also_set_other_observations(write_rules):
+    kb = rd.load_rules(write_rules(ALSO.format(also="{top: true, days: 3, fmt: call}")))
+    assert {"offer": {"value": True, "certainty": 0.7}, "top": {"value": True, "certainty": 0.7},
+            "days": {"value": 3, "certainty": 0.7}, "fmt": {"value": "call", "certainty": 0.7}
+            } == dict(kb.read_story("I think I got a verbal offer.").observations)
+    reading = kb.read_story("There was never a verbal offer.")
+    assert {"offer": False, "top": False} == dict(reading.observations)
+    assert ["days", "fmt"] == [d.id for d in reading.denied]
+
+
+@pytest.mark.parametrize(("also", "expected"), [
+    ("{tpo: true}", "8:18: error: observation 'offer': phrase 'verbal offer': 'also:' names "
+                    "unknown observation 'tpo' (did you mean 'top'?) [unknown-observation]"),
+    ("{offer: true}", "'also:' names 'offer', the observation the phrase is listed under"),
+    ("{top: 1}", "'also:' gives 'top', a boolean, 1; use true or false [type-mismatch]"),
+    ("{days: 900}", "'also:' gives 'days' 900, outside its range [0, 365] [value-out-of-range]"),
+    ("{fmt: letter}", "'also:' gives 'fmt' 'letter', not one of its values; allowed: call, "
+                      "email [unknown-category-value]"),
+])
+def test_also_names_observations_with_values_that_fit_them(write_rules, also, expected):
+    found = [f"{p.line}:{p.column}: {p.severity}: {p.message} [{p.code}]"
+             for p in rd.check_rules(write_rules(ALSO.format(also=also)))]
+    assert any(expected in p for p in found), found

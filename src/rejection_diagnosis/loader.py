@@ -314,11 +314,12 @@ class _FileParser:
                 if isinstance(entry, str):
                     yield m.Phrase(entry, value, 1.0, self.loc((*base, j)))
                 elif isinstance(entry, dict) and isinstance(entry.get("phrase"), str):
-                    given = entry.get("value", value)
-                    yield m.Phrase(entry["phrase"], given if not isinstance(given, int | float)
-                                   or isinstance(given, bool) else float(given),
+                    also = entry.get("also") if isinstance(entry.get("also"), dict) else {}
+                    yield m.Phrase(entry["phrase"], _phrase_value(entry.get("value", value)),
                                    float(entry.get("certainty", 1.0)),
-                                   self.loc((*base, j, "phrase")))
+                                   self.loc((*base, j, "phrase")),
+                                   tuple((str(k), _phrase_value(v)) for k, v in also.items()
+                                         if v is not None and not isinstance(v, list | dict)))
 
     def findings(self) -> Iterator[m.Finding]:
         for ypath, item in self.items("findings"):
@@ -513,6 +514,12 @@ class _FileParser:
         if isinstance(value, bool | str):
             return value
         return float(value)
+
+
+def _phrase_value(value: Any) -> Any:
+    """A value a phrase sets, as the model holds values: numbers as floats."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        else value
 
 
 def _is_number(value: Any) -> bool:

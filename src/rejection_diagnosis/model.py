@@ -68,6 +68,9 @@ class Phrase:
     value: Scalar | None = True
     certainty: float = 1.0
     location: Location = Location("<python>")
+    #: Other observations the same words set, with their values ("verbal offer" also
+    #: says the candidate was told they were the preferred one).
+    also: tuple[tuple[str, Scalar], ...] = ()
 
 
 @attrs.frozen

@@ -138,15 +138,18 @@ def semantic_problems(rs: RuleSet) -> list[Problem]:
             problems.extend(_check_condition(cond, rule, observations, conclusions, prefix,
                                              unbuilt))
     problems.extend(_cycles(rs))
-    problems.extend(phrase_problems(rs.observations))
+    problems.extend(phrase_problems(rs.observations, rs.unbuilt))
     return problems
 
 
 _TIME_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years"})
 
 
-def phrase_problems(observations: Iterable[m.Observation]) -> Iterator[Problem]:
-    """Errors in the ``phrases:`` of ``observations``: syntax, slots, values."""
+def phrase_problems(observations: Iterable[m.Observation],
+                    unbuilt: Mapping[str, str] | None = None) -> Iterator[Problem]:
+    """Errors in the ``phrases:`` of ``observations``: syntax, slots, values, ``also:``."""
+    observations = list(observations)
+    known = {o.id: o for o in observations}
     with_phrases = [o for o in observations if o.phrases]
     if not with_phrases:
         return
@@ -158,6 +161,7 @@ def phrase_problems(observations: Iterable[m.Observation]) -> Iterator[Problem]:
         for phrase in obs.phrases:
             where = phrase.location
             said = f"observation {obs.id!r}: phrase {phrase.text!r}"
+            yield from _phrase_also(obs, phrase, said, known, unbuilt or {})
             try:
                 shape = check_phrase(phrase.text)
             except PhraseSyntaxError as exc:
@@ -196,6 +200,41 @@ def phrase_problems(observations: Iterable[m.Observation]) -> Iterator[Problem]:
                                f"{did_you_mean(str(phrase.value), list(obs.values))}; allowed: "
                                + ", ".join(obs.values))
                 yield _problem(where, "unknown-category-value", message)
+
+
+def _phrase_also(obs: m.Observation, phrase: m.Phrase, said: str,
+                 known: Mapping[str, m.Observation], unbuilt: Mapping[str, str]
+                 ) -> Iterator[Problem]:
+    """Problems with the other observations a phrase sets (``also:``)."""
+    for ident, value in phrase.also:
+        other = known.get(ident)
+        if ident == obs.id:
+            yield _problem(phrase.location, "bad-phrase",
+                           f"{said}: 'also:' names {ident!r}, the observation the phrase is "
+                           "listed under; give its value with 'value:'")
+        elif other is None:
+            if unbuilt.get(ident) != "observation":
+                yield _problem(phrase.location, "unknown-observation",
+                               f"{said}: 'also:' names unknown observation {ident!r}"
+                               f"{did_you_mean(ident, sorted(known))}")
+        elif other.type == "boolean" and not isinstance(value, bool):
+            yield _problem(phrase.location, "type-mismatch",
+                           f"{said}: 'also:' gives {ident!r}, a boolean, {_show(value)}; "
+                           "use true or false")
+        elif other.type == "number" and (isinstance(value, bool) or not isinstance(value, float)):
+            yield _problem(phrase.location, "type-mismatch",
+                           f"{said}: 'also:' gives {ident!r}, a number, {_show(value)}")
+        elif other.type == "number" and other.range is not None and isinstance(value, float) \
+                and not other.range[0] <= value <= other.range[1]:
+            lo, hi = other.range
+            yield _problem(phrase.location, "value-out-of-range",
+                           f"{said}: 'also:' gives {ident!r} {_show(value)}, outside its range "
+                           f"[{lo:g}, {hi:g}]")
+        elif other.type == "category" and value not in other.values:
+            yield _problem(phrase.location, "unknown-category-value",
+                           f"{said}: 'also:' gives {ident!r} {_show(value)}, not one of its "
+                           "values" + did_you_mean(str(value), list(other.values))
+                           + "; allowed: " + ", ".join(other.values))
 
 
 def _phrase_number(obs: m.Observation, phrase: m.Phrase, said: str) -> Iterator[Problem]:

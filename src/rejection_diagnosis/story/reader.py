@@ -200,14 +200,23 @@ class StoryReader:
     def __init__(self, observations: Iterable[m.Observation]) -> None:
         self._index: dict[str, list[_Phrase]] = {}
         count = 0
+        observations = list(observations)
+        known = {o.id: o for o in observations}
         for obs in observations:
             for phrase in obs.phrases:
+                # A phrase that also sets other observations is matched once per
+                # observation: each reading keeps the same words and span.
+                targets = [(obs, phrase)] + [
+                    (known[ident], attrs.evolve(phrase, value=value, also=()))
+                    for ident, value in phrase.also if ident in known]
                 for seq in compile_phrase(phrase.text):
                     needs = frozenset(p for p in seq if p != WIDE and not p.startswith("{"))
-                    compiled = _Phrase(obs, phrase, seq, slot_of((seq,)), needs)
                     key = _SLOT_KEY if seq[0].startswith("{") else seq[0]
-                    self._index.setdefault(key, []).append(compiled)
-                    count += 1
+                    for target, said in targets:
+                        slot = slot_of((seq,)) if target is obs else None
+                        self._index.setdefault(key, []).append(
+                            _Phrase(target, said, seq, slot, needs))
+                        count += 1
         self.size = count
 
     def read(self, text: str, *, max_chars: int = MAX_CHARS) -> Reading:
@@ -453,7 +462,7 @@ def _interpret(text: str, hit: _Hit, sentence: _Sentence
     bound: Bound = "exact"
     value: m.Scalar
     if obs.type == "number":
-        if hit.quantity is not None:
+        if hit.quantity is not None and hit.phrase.slot is not None:
             number = hit.quantity.value
             bound = hit.quantity.bound
             step = 1.0
