@@ -314,7 +314,8 @@ class _FileParser:
                 if isinstance(entry, str):
                     yield m.Phrase(entry, value, 1.0, self.loc((*base, j)))
                 elif isinstance(entry, dict) and isinstance(entry.get("phrase"), str):
-                    also = entry.get("also") if isinstance(entry.get("also"), dict) else {}
+                    raw_also = entry.get("also")
+                    also: dict[Any, Any] = raw_also if isinstance(raw_also, dict) else {}
                     yield m.Phrase(entry["phrase"], _phrase_value(entry.get("value", value)),
                                    float(entry.get("certainty", 1.0)),
                                    self.loc((*base, j, "phrase")),
