@@ -326,3 +326,22 @@ def test_importing_the_library_and_diagnosing_do_not_import_the_reader():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert "False False" == out.stdout.strip()
+
+
+def test_fixed_numbers_read_as_a_scale_and_the_highest_wins(write_rules):
+    rules = write_rules("""
+    observations:
+      - id: distress
+        type: number
+        range: [0, 10]
+        description: d
+        question: q
+        phrases:
+          - {phrase: upset, value: 6}
+          - {phrase: devastated, value: 8}
+          - "distress of {number}"
+    """)
+    kb_scale = rd.load_rules(rules)
+    assert {"distress": 8} == dict(kb_scale.read_story("Upset, then devastated.").observations)
+    reading = kb_scale.read_story("A distress of 3. A distress of 5.")
+    assert ["distress"] == [c.id for c in reading.conflicts]
