@@ -6,14 +6,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .._yaml import Limits, read_yaml
-from ..errors import Problem, RuleSetError
+from ..errors import DiagnosisError, Problem, RuleSetError
 from ..knowledge_base import KnowledgeBase, load_rules
 from ..loader import bundled_rules_path
+
+if TYPE_CHECKING:
+    from ..story import Reading
 
 
 class UsageError(Exception):
@@ -110,6 +113,23 @@ def read_story_text(path: str) -> str:
     except OSError as exc:
         raise UsageError(f"cannot read story {path}: {exc.strerror}") from exc
     return raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
+def read_story_file(kb: KnowledgeBase, path: str) -> Reading:
+    """Read the story in ``path`` (``-``: standard input) with ``kb``: for ``--story``.
+
+    The commands print :func:`rejection_diagnosis.story.describe_reading` of the result
+    first, then start from ``reading.observations`` (``diagnose``; ``ask`` asks only what
+    is still open).
+
+    Raises:
+        UsageError: the file cannot be read.
+        DiagnosisError: the story was refused (too long, not text); the message says why.
+    """
+    reading = kb.read_story(read_story_text(path))
+    if reading.refusal:
+        raise DiagnosisError(f"the story was not read: {reading.refusal}")
+    return reading
 
 
 def dump_json(data: Any) -> str:

@@ -31,7 +31,7 @@ from ._common import (
     dump_json,
     load_kb,
     read_case,
-    read_story_text,
+    read_story_file,
 )
 
 NAME = "diagnose"
@@ -98,9 +98,7 @@ def _run_story(args: argparse.Namespace) -> int:
         raise UsageError("the story and the case cannot both come from standard input")
     kb = load_kb(args)
     correction = read_case(args.case) if args.case is not None else {}
-    reading = kb.read_story(read_story_text(args.story))
-    if reading.refusal:
-        raise DiagnosisError(f"the story was not read: {reading.refusal}")
+    reading = read_story_file(kb, args.story)
     if args.show_reading:
         sys.stdout.write(dump_json(reading.to_dict()) + "\n" if args.format == "json"
                          else reading_case_yaml(reading))
