@@ -198,7 +198,7 @@ class StoryReader:
     """Finds the phrases of a set of observations in stories. Immutable once built."""
 
     def __init__(self, observations: Iterable[m.Observation]) -> None:
-        self._index: dict[str, list[_Phrase]] = {}
+        self._index: dict[str, dict[str, list[_Phrase]]] = {}
         count = 0
         observations = list(observations)
         known = {o.id: o for o in observations}
@@ -212,9 +212,12 @@ class StoryReader:
                 for seq in compile_phrase(phrase.text):
                     needs = frozenset(p for p in seq if p != WIDE and not p.startswith("{"))
                     key = _SLOT_KEY if seq[0].startswith("{") else seq[0]
+                    # Second key: another word the sentence must hold, so that a common
+                    # first word ("asked", "job") does not bring every phrase it starts.
+                    second = next((p for p in seq[1:] if p in needs and p != key), "")
                     for target, said in targets:
                         slot = slot_of((seq,)) if target is obs else None
-                        self._index.setdefault(key, []).append(
+                        self._index.setdefault(key, {}).setdefault(second, []).append(
                             _Phrase(target, said, seq, slot, needs))
                         count += 1
         self.size = count
@@ -268,9 +271,8 @@ class StoryReader:
         found: list[_Hit] = []
         stems = sentence.stems
         tokens = sentence.tokens
-        slotted = [p for p in self._index.get(_SLOT_KEY, ()) if p.needs <= stems]
-        usable = {stem: [p for p in self._index.get(stem, ()) if p.needs <= stems]
-                  for stem in stems}
+        slotted = self._usable(_SLOT_KEY, stems)
+        usable = {stem: self._usable(stem, stems) for stem in stems if stem in self._index}
         for i, token in enumerate(tokens):
             if not token.is_word:
                 continue
@@ -289,6 +291,16 @@ class StoryReader:
         return [h for h, (ident, mine) in zip(found, sets, strict=True) if not any(
             other_id == ident and len(other) > len(mine) and mine < other
             for other_id, other in sets)]
+
+    def _usable(self, key: str, stems: frozenset[str]) -> list[_Phrase]:
+        """The phrases indexed under ``key`` whose words are all in ``stems``."""
+        by_second = self._index.get(key)
+        if not by_second:
+            return []
+        out = [p for p in by_second.get("", ()) if p.needs <= stems]
+        for second in by_second.keys() & stems:
+            out.extend(p for p in by_second[second] if p.needs <= stems)
+        return out
 
     # Combining ---------------------------------------------------------------------------
 
