@@ -30,14 +30,16 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
 _VAGUE = {"couple": 2, "few": 3, "several": 3, "handful": 4, "dozen": 12, "half": 0.5}
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
              "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
-#: Days in each unit of time; durations are converted through days.
+#: Days in each unit of time; durations are converted through days (a month is a twelfth
+#: of a year, so "two years" is 24 months; read as days it is rounded: "a month" is 30).
 UNIT_DAYS = {
     "hour": 1 / 24, "hours": 1 / 24, "day": 1, "days": 1, "week": 7, "weeks": 7,
-    "fortnight": 14, "fortnights": 14, "month": 30, "months": 30, "year": 365, "years": 365,
-    "wk": 7, "wks": 7, "mo": 30, "mos": 30, "yr": 365, "yrs": 365,
+    "fortnight": 14, "fortnights": 14, "month": 365.25 / 12, "months": 365.25 / 12,
+    "year": 365.25, "years": 365.25, "wk": 7, "wks": 7, "mo": 365.25 / 12,
+    "mos": 365.25 / 12, "yr": 365.25, "yrs": 365.25,
 }
-_TARGET_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30,
-                "year": 365, "years": 365}
+_TARGET_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 365.25 / 12,
+                "months": 365.25 / 12, "year": 365.25, "years": 365.25}
 # Words before a number that make it a bound or an approximation, longest first.
 _QUALIFIERS: tuple[tuple[tuple[str, ...], Bound], ...] = (
     (("more", "than"), "more_than"), (("over",), "more_than"), (("upwards", "of"), "more_than"),
@@ -152,7 +154,11 @@ def duration_at(tokens: Sequence[Token], i: int, unit: str | None) -> Quantity |
         value, end = value + 0.5, end + 3
     days = value * UNIT_DAYS[word]
     per = _TARGET_DAYS.get((unit or "days").lower(), 1)
-    return Quantity(round(days / per, 2), q.bound, q.start, end)
+    converted = days / per
+    # Months and years counted in days are whole days ("a month" is 30, not 30.44).
+    inexact = UNIT_DAYS[word] > 28 and per == 1
+    converted = float(round(converted)) if inexact else round(converted, 2)
+    return Quantity(converted, q.bound, q.start, end)
 
 
 def ordinal(word: str) -> int | None:

@@ -288,9 +288,19 @@ class StoryReader:
         # email". Matches of different observations both stand ("the decision came by
         # phone two days later" says how and when).
         sets = [(h.phrase.observation.id, frozenset(h.indexes)) for h in found]
-        return [h for h, (ident, mine) in zip(found, sets, strict=True) if not any(
+        kept = [h for h, (ident, mine) in zip(found, sets, strict=True) if not any(
             other_id == ident and len(other) > len(mine) and mine < other
             for other_id, other in sets)]
+        # Two phrases of one observation on the very same words are one reading: the
+        # first found (in phrase order) stands, so they cannot conflict with each other.
+        seen: set[tuple[str, tuple[int, ...]]] = set()
+        unique = []
+        for h in kept:
+            key = (h.phrase.observation.id, h.indexes)
+            if key not in seen:
+                seen.add(key)
+                unique.append(h)
+        return unique
 
     def _usable(self, key: str, stems: frozenset[str]) -> list[_Phrase]:
         """The phrases indexed under ``key`` whose words are all in ``stems``."""
