@@ -345,3 +345,24 @@ def test_fixed_numbers_read_as_a_scale_and_the_highest_wins(write_rules):
     assert {"distress": 8} == dict(kb_scale.read_story("Upset, then devastated.").observations)
     reading = kb_scale.read_story("A distress of 3. A distress of 5.")
     assert ["distress"] == [c.id for c in reading.conflicts]
+
+
+def test_durations_convert_to_months_and_weeks(write_rules):
+    rules = write_rules("""
+    observations:
+      - id: months
+        type: number
+        unit: months
+        description: d
+        question: q
+        phrases: ["searching for {duration}"]
+      - id: weeks
+        type: number
+        unit: weeks
+        description: d
+        question: q
+        phrases: ["notice of {duration}"]
+    """)
+    kb_units = rd.load_rules(rules)
+    assert {"months": 24} == dict(kb_units.read_story("Searching for two years.").observations)
+    assert {"weeks": 2} == dict(kb_units.read_story("A notice of a fortnight.").observations)
