@@ -342,10 +342,13 @@ def test_d13_ask_refuses_a_bad_threshold_in_one_line(tmp_path: Path,
 
     answers = tmp_path / "answers.json"
     answers.write_text('{"posting_reposted": true}')
-    assert 1 == main(["ask", "--answers", str(answers), "--threshold", "-1"])
+    with pytest.raises(SystemExit) as info:  # a usage error, like every bad --threshold
+        main(["ask", "--answers", str(answers), "--threshold", "-1"])
+    assert 2 == info.value.code
     out, err = capsys.readouterr()
     assert "" == out
-    assert "rejection-diagnosis: error: threshold must be a number in (0, 1], got -1.0\n" == err
+    assert err.endswith("argument --threshold: must be a number greater than 0 and at most 1, "
+                        "e.g. 0.3 (got '-1')\n")
 
 
 # D6 -- duplicate keys are refused in case files, JSON Lines records and scenario files.
@@ -493,7 +496,7 @@ class TestD9CommandLine:
                 "device\n") == done.stderr
 
     @pytest.mark.parametrize(("argv", "closed", "message"), [
-        (["diagnose", "-"], "0", "<stdin>:0:0: error: cannot read the case: standard input "
+        (["diagnose", "-"], "0", "<stdin>: error: cannot read the case: standard input "
                                  "is closed [file-unreadable]"),
         (["diagnose", "CASE"], "1", "rejection-diagnosis: error: cannot write the output: "
                                     "standard output is closed"),

@@ -33,8 +33,9 @@ module owns and nobody else touches:
 
 The public ``durable.engine.Host`` is not used: it starts background timer threads and
 routes every action through Python callables. The C module is driven directly, which
-measured about five times faster; the pinned version range in ``pyproject.toml`` is the
-one tested.
+measured about five times faster. That module is durable-rules 2.0.28's C core, vendored
+under ``vendor/durable-rules`` and built with this package as ``_durable_engine`` (see the
+patches listed there), so the internals this adapter leans on cannot change under it.
 """
 
 from __future__ import annotations
@@ -47,8 +48,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-import durable_rules_engine as _dre
-
+from . import _durable_engine as _dre
 from ._alpha import ENGINE_PROPERTIES, engine_hash
 from .compiler import Group
 from .errors import EngineError

@@ -18,6 +18,12 @@ from .commands import COMMANDS
 from .commands._common import UsageError
 from .errors import DiagnosisError, RuleSetError
 
+EXAMPLE = """\
+example:
+  rejection-diagnosis show observations --format yaml > case.yaml   # fill it in, then:
+  rejection-diagnosis diagnose case.yaml
+  rejection-diagnosis ask                      # or answer the questions one at a time"""
+
 
 def _silence_stdout() -> None:
     # What could not be written must not fail again when the interpreter exits.
@@ -33,12 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rejection-diagnosis",
         description="Explain a job rejection that followed a great interview.",
+        epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f".commands.{name}", __package__)
-        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP,
+                                 epilog=getattr(module, "EXAMPLE", None),
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(command)
         command.set_defaults(run=module.run)
     return parser
@@ -50,6 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if sys.stderr is None:  # nowhere to say anything
         return 1
+    if args.command is None:  # the bare command: say what it can do
+        if sys.stdout is None:
+            return 1
+        parser.print_help()
+        return 0
     try:
         if sys.stdout is None:
             raise OSError(errno.EBADF, "standard output is closed")

@@ -80,6 +80,16 @@ class KnowledgeBase:
         """The same knowledge base evaluated by another matcher (e.g. a reference evaluator)."""
         return KnowledgeBase(self._ruleset, self._program, matcher)
 
+    def case_schema(self) -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of a valid case for this knowledge base.
+
+        Each observation is a property with its type, range or allowed values,
+        description and question; see :mod:`rejection_diagnosis.case_schema`.
+        """
+        from .case_schema import case_schema
+
+        return case_schema(self.observations)
+
     def diagnose(self, observations: Mapping[str, Any], *,
                  threshold: float = DEFAULT_THRESHOLD) -> Diagnosis:
         """Diagnose one case.
@@ -115,7 +125,10 @@ class KnowledgeBase:
             raise_errors: raise the first case's error (with a note naming the case)
                 instead of reporting it in that case's result and going on.
             chunk_size: cases sent to a worker at a time.
-            mp_context: multiprocessing start method; default ``fork`` where available.
+            mp_context: multiprocessing start method (``"forkserver"``, ``"spawn"`` or
+                ``"fork"``); default :func:`~rejection_diagnosis.batch.default_start_method`,
+                ``forkserver`` where available, else ``spawn``. Except under ``fork``, a
+                script that starts workers needs ``if __name__ == "__main__":``.
 
         Returns:
             An iterator of :class:`~rejection_diagnosis.batch.BatchResult`: ``index``, and

@@ -23,19 +23,31 @@ import attrs
 
 from .. import batch
 from ..certainty import check_threshold
+from ..diagnosis import Diagnosis
 from ..errors import DiagnosisError, Problem, RuleSetError
 from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
+from ..render import explain_text
+from ..report import candidate_text
 from ._common import (
     UsageError,
     add_rules_argument,
     dump_json,
+    load_case,
     load_kb,
-    read_case,
     read_story_file,
+    rule_paths,
+    short_locations,
+    threshold,
 )
 
 NAME = "diagnose"
 HELP = "diagnose a case file (YAML or JSON), or every line of a JSON Lines file"
+EXAMPLE = """\
+example:
+  rejection-diagnosis show observations --format yaml > case.yaml   # fill it in, then:
+  rejection-diagnosis diagnose case.yaml
+  rejection-diagnosis diagnose case.yaml --detail     # the rules and their arithmetic
+  rejection-diagnosis diagnose --story story.txt      # your story in your own words"""
 
 _ENVELOPE = frozenset({"observations", "name", "story", "expect"})
 
@@ -48,8 +60,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_rules_argument(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (default) or json, for a single case")
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
-                        help=f"report causes from this certainty on (default {DEFAULT_THRESHOLD})")
+    parser.add_argument("--detail", action="store_true",
+                        help="text for rule authors: rule ids and locations, the certainty "
+                             "arithmetic, causes below the threshold")
+    parser.add_argument("--exact", action="store_true",
+                        help="JSON certainties unrounded (default: 4 decimals)")
+    parser.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD,
+                        metavar="X",
+                        help="report causes from this certainty on, in (0, 1] "
+                             f"(default {DEFAULT_THRESHOLD})")
     parser.add_argument("--jsonl", metavar="IN.jsonl",
                         help="diagnose every line of a JSON Lines file ('-' reads standard "
                              "input): one JSON object of observations per line")
@@ -67,16 +86,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Diagnose and print."""
+    if args.story is not None:
+        return _run_story(args)
     if args.jsonl is not None:
         if args.case is not None:
             raise UsageError("give either a CASE file or --jsonl IN.jsonl, not both")
         if args.workers < 1:
             raise UsageError(f"--workers must be at least 1 (got {args.workers})")
         return _run_jsonl(args)
-    if args.story is not None:
-        if args.jsonl is not None:
-            raise UsageError("--story reads one story; it does not go with --jsonl")
-        return _run_story(args)
     if args.show_reading:
         raise UsageError("--show-reading goes with --story FILE")
     if args.case is None:
@@ -84,41 +101,61 @@ def run(args: argparse.Namespace) -> int:
     if args.output is not None or args.workers != 1:
         raise UsageError("-o/--output and --workers go with --jsonl")
     kb = load_kb(args)
-    dx = kb.diagnose(read_case(args.case), threshold=args.threshold)
-    sys.stdout.write(dump_json(dx.to_dict()) + "\n" if args.format == "json" else dx.explain())
+    dx = kb.diagnose(load_case(args.case, kb), threshold=args.threshold)
+    _print(args, kb, dx)
     return 0
+
+
+def _print(args: argparse.Namespace, kb: KnowledgeBase, dx: Diagnosis) -> None:
+    if args.format == "json":
+        sys.stdout.write(dump_json(dx.to_dict(exact=args.exact)) + "\n")
+    elif args.detail:
+        sys.stdout.write(explain_text(dx, short_locations(rule_paths(args, args.rules))))
+    else:
+        sys.stdout.write(candidate_text(dx, kb.observations, _settling_question(kb, dx)))
+        sys.stdout.write("\n(The rules behind this and their arithmetic: add --detail.)\n")
 
 
 def _run_story(args: argparse.Namespace) -> int:
     from ..story import describe_reading, reading_case_yaml
 
+    if args.jsonl is not None:
+        raise UsageError("--story reads one story; it does not go with --jsonl")
     if args.output is not None or args.workers != 1:
         raise UsageError("-o/--output and --workers go with --jsonl")
     if args.story == "-" and args.case == "-":
         raise UsageError("the story and the case cannot both come from standard input")
     kb = load_kb(args)
-    correction = read_case(args.case) if args.case is not None else {}
+    correction = load_case(args.case, kb) if args.case is not None else {}
     reading = read_story_file(kb, args.story)
     if args.show_reading:
         sys.stdout.write(dump_json(reading.to_dict()) + "\n" if args.format == "json"
                          else reading_case_yaml(reading))
         return 0
-    case = {**reading.observations, **correction}
-    dx = kb.diagnose(case, threshold=args.threshold)
+    dx = kb.diagnose({**reading.observations, **correction}, threshold=args.threshold)
     if args.format == "json":
         sys.stdout.write(dump_json({"reading": reading.to_dict(), "corrections": correction,
-                                    "diagnosis": dx.to_dict()}) + "\n")
+                                    "diagnosis": dx.to_dict(exact=args.exact)}) + "\n")
         return 0
     out = describe_reading(reading, kb.observations)
     if correction:
         out += (f"Corrected by {args.case}: "
                 + ", ".join(f"{k} = {v!r}" for k, v in correction.items()) + "\n")
-    story = "-" if args.story == "-" else args.story
-    out += (f"To correct this: rejection-diagnosis diagnose --story {story} --show-reading "
+    out += (f"To correct this: rejection-diagnosis diagnose --story {args.story} --show-reading "
             "> case.yaml, edit case.yaml, then add it: diagnose case.yaml --story "
-            f"{story}\n\n")
-    sys.stdout.write(out + dx.explain())
+            f"{args.story}\n\n")
+    sys.stdout.write(out)
+    _print(args, kb, dx)
     return 0
+
+
+def _settling_question(kb: KnowledgeBase, dx: Diagnosis) -> str | None:
+    """When no cause is reported, the open question whose answer would tell most."""
+    if not dx.insufficient_evidence:
+        return None
+    known = {k: {"value": g.value, "certainty": g.certainty} for k, g in dx.observations.items()}
+    asked = kb.next_questions(known, 1, threshold=dx.threshold)
+    return asked[0].question if asked else None
 
 
 # JSON Lines ---------------------------------------------------------------------------------
