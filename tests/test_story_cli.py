@@ -40,7 +40,7 @@ def test_diagnose_a_story_shows_what_was_read_first(story, capsys):
             'references"): references_contacted = no') in rest
     assert "(certainty 0.70, hedged by 'i think')" in rest
     assert "--show-reading" in rest
-    assert "Likely causes" in rest
+    assert "(The rules behind this and their arithmetic: add --detail.)" in rest
 
 
 def test_show_reading_prints_a_case_file_to_correct(story, capsys):
