@@ -366,3 +366,11 @@ def test_durations_convert_to_months_and_weeks(write_rules):
     kb_units = rd.load_rules(rules)
     assert {"months": 24} == dict(kb_units.read_story("Searching for two years.").observations)
     assert {"weeks": 2} == dict(kb_units.read_story("A notice of a fortnight.").observations)
+
+
+def test_the_reading_types_are_exported_lazily():
+    import rejection_diagnosis.story as story
+
+    assert (story.Reading, story.ReadObservation, story.Span, story.Conflict) == (
+        rd.Reading, rd.ReadObservation, rd.Span, rd.Conflict)
+    assert isinstance(kb.read_story("The ad went back up."), rd.Reading)
