@@ -161,28 +161,27 @@ def _read_case(path: str) -> tuple[dict[str, Any], Located, YamlPath]:
     return data, doc, prefix
 
 
-#: Bytes read from a story file at most: enough for the reader's limit in any UTF-8 text.
-STORY_MAX_BYTES = 4 * 100_000 + 4
-
-
 def read_story_text(path: str) -> str:
     """The text of a story file (``-`` reads standard input), for ``--story``.
 
     Bytes that are not UTF-8 are replaced (the reader then says the story is not text), and
-    only the first :data:`STORY_MAX_BYTES` are read, so a huge file cannot exhaust memory:
-    the reader refuses what is too long.
+    only what the reader's limit can hold is read (four bytes a character at most), so a
+    huge file cannot exhaust memory: the reader refuses what is too long.
 
     Raises:
         UsageError: the file cannot be read.
     """
     import sys
 
+    from ..story import MAX_CHARS
+
+    most = 4 * MAX_CHARS + 4
     try:
         if path == "-":
-            raw: bytes = sys.stdin.buffer.read(STORY_MAX_BYTES + 1)
+            raw: bytes = sys.stdin.buffer.read(most + 1)
         else:
             with open(path, "rb") as handle:
-                raw = handle.read(STORY_MAX_BYTES + 1)
+                raw = handle.read(most + 1)
     except OSError as exc:
         raise UsageError(f"cannot read story {path}: {exc.strerror}") from exc
     return raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
