@@ -374,3 +374,10 @@ def test_the_reading_types_are_exported_lazily():
     assert (story.Reading, story.ReadObservation, story.Span, story.Conflict) == (
         rd.Reading, rd.ReadObservation, rd.Span, rd.Conflict)
     assert isinstance(kb.read_story("The ad went back up."), rd.Reading)
+
+
+def test_denying_the_words_does_not_deny_what_they_only_implied():
+    import rejection_diagnosis as rd
+
+    reading = rd.load_rules().read_story("They never called my references.")
+    assert {"references_contacted": False} == dict(reading.observations)

@@ -150,6 +150,9 @@ class _Phrase:
     slot: str | None
     #: The stems a sentence must hold for the phrase to match it (a cheap first test).
     needs: frozenset[str] = frozenset()
+    #: Set through another observation's ``also:``. Denying the words denies only what
+    #: they say directly: "they never called my references" does not mean none were asked.
+    implied: bool = False
 
 
 class _Sentence:
@@ -218,7 +221,7 @@ class StoryReader:
                     for target, said in targets:
                         slot = slot_of((seq,)) if target is obs else None
                         self._index.setdefault(key, {}).setdefault(second, []).append(
-                            _Phrase(target, said, seq, slot, needs))
+                            _Phrase(target, said, seq, slot, needs, target is not obs))
                         count += 1
         self.size = count
 
@@ -491,6 +494,8 @@ def _interpret(text: str, hit: _Hit, sentence: _Sentence
     obs, phrase = hit.phrase.observation, hit.phrase.phrase
     cue = _negated(sentence, hit)
     negated = cue is not None
+    if negated and hit.phrase.implied:
+        return None
     hedges = _hedges(sentence, hit)
     certainty = phrase.certainty * min((w for _, w in hedges), default=1.0)
     bound: Bound = "exact"

@@ -9,6 +9,7 @@ first, so the candidate sees what was understood before any diagnosis, and
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 
 from ..model import Observation, show_value
@@ -39,9 +40,10 @@ def _quotes(item: ReadObservation) -> str:
 
 
 def _short(description: str) -> str:
-    """The gist of a description: its first clause, before any list or example."""
-    text = " ".join(description.split())
-    for stop in (". ", ": ", " (", "; "):
+    """The gist of a description: its first sentence, without asides in brackets, and
+    before any list it introduces."""
+    text = re.sub(r" \([^()]*\)", "", " ".join(description.split()))
+    for stop in (". ", ": "):
         text = text.split(stop, 1)[0]
     return text.rstrip(".")
 
