@@ -288,6 +288,19 @@ def test_lead_below_one_is_refused(rules, capsys):
     assert "--lead must be at least 1" in capsys.readouterr().err
 
 
+def test_a_story_is_a_starting_point_when_the_knowledge_base_reads_stories(tmp_path, capsys):
+    if not hasattr(rd.KnowledgeBase, "read_story"):
+        pytest.skip("this version reads no stories")
+    story = tmp_path / "story.txt"
+    story.write_text("The ad went back up a week later and they never replied.")
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("{}\n")
+    assert 0 == main(["ask", "--story", str(story), "--answers", str(answers),
+                      "--format", "json"])
+    result = [json.loads(line) for line in capsys.readouterr().out.splitlines()][-1]
+    assert result["case"]["posting_reposted"] is True
+
+
 def test_a_story_without_a_story_reader_is_a_usage_error(rules, tmp_path, capsys):
     story = tmp_path / "story.txt"
     story.write_text("They reposted the ad.")
