@@ -104,6 +104,7 @@ def _measure(name: str, kb: rd.KnowledgeBase, cases: list[tuple[str, dict[str, A
              **options: Any) -> dict[str, Any]:
     asked: list[float] = []
     same = 0
+    merged = 0
     timings: list[float] = []
     misses = []
     for ident, case in cases:
@@ -113,6 +114,9 @@ def _measure(name: str, kb: rd.KnowledgeBase, cases: list[tuple[str, dict[str, A
         asked.append(consultation.asked)
         agree = _top(consultation.diagnosis()) == _top(kb.diagnose(case))
         same += agree
+        if start is not None:
+            # What the story said is never asked again: the reading wins over the case.
+            merged += _top(consultation.diagnosis()) == _top(kb.diagnose({**case, **start}))
         if not agree:
             misses.append(ident)
     line = (f"{name}: median {statistics.median(asked):g} questions, p90 "
@@ -120,6 +124,9 @@ def _measure(name: str, kb: rd.KnowledgeBase, cases: list[tuple[str, dict[str, A
             f"whole case in {same} of {len(cases)} ({100 * same / len(cases):.1f}%); one "
             f"question chosen in {1000 * statistics.median(timings):.1f} ms (median), "
             f"{1000 * _percentile(timings, 0.9):.1f} ms (p90)")
+    if starts is not None:
+        line += (f"; same as the whole case with the story's reading in {merged} of "
+                 f"{len(cases)} ({100 * merged / len(cases):.1f}%)")
     print(line)
     if misses:
         print(f"    different leading cause: {', '.join(misses)}")
