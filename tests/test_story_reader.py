@@ -189,6 +189,18 @@ def test_a_number_joined_to_its_word_is_read_as_the_number_and_the_word():
     assert item is not None and item.spans[0].text == "four-person panel"
 
 
+def test_ordinals_count_up_to_the_highest_not_a_conflict():
+    bundled = rd.load_rules()
+    reading = bundled.read_story("The first interview went fine. The second interview was "
+                                 "with the director.")
+    assert reading.observations["interview_rounds"] == 2
+    assert not reading.conflicts
+    # A count and an ordinal that disagree are still a conflict, not a guess.
+    reading = bundled.read_story("I had two interviews. Then they invited me to a third "
+                                 "interview.")
+    assert "interview_rounds" not in reading.observations
+
+
 def test_a_duration_in_another_clause_is_not_the_wait_for_the_no():
     bundled = rd.load_rules()
     assert {"posting_reposted": True} == dict(
