@@ -201,6 +201,16 @@ def test_ordinals_count_up_to_the_highest_not_a_conflict():
     assert "interview_rounds" not in reading.observations
 
 
+def test_very_is_a_word_a_phrase_can_ask_for():
+    bundled = rd.load_rules()
+    assert bundled.read_story("I was disappointed.").observations["distress_level"] == {
+        "value": 4, "certainty": 0.5}
+    assert bundled.read_story("I was very disappointed.").observations["distress_level"] == {
+        "value": 6, "certainty": 0.5}
+    # ... and still only one of the few words a phrase lets through.
+    assert {"posting_reposted": True} == read("The ad was very quickly reposted.")
+
+
 def test_a_duration_in_another_clause_is_not_the_wait_for_the_no():
     bundled = rd.load_rules()
     assert {"posting_reposted": True} == dict(
