@@ -20,6 +20,10 @@ dev_mapped_{1,2}/`` (vocabulary v1) unless re-mapped files for the current vocab
 ``--mapped`` folders (default: ``/work/corpus/mapped_dev`` when it exists). Observations a
 file names that the knowledge base does not have are left out of the comparison.
 
+The same comparison is then made on all 166 development cases: these 71 and the 95 of
+``eval/labels/dev_collected.yaml``, against the blind reading of ``eval/cases/dev_v3.yaml``
+(joined on case id), with the end-to-end figures on the 166.
+
 Run: PYTHONPATH=src python3 benchmarks/story_reader.py [--per-observation] [--json]
 """
 
@@ -45,6 +49,9 @@ EVAL = ROOT.parent / "shared" / "eval"
 if not EVAL.exists():
     EVAL = Path("/work/shared/eval")
 REMAPPED = Path("/work/corpus/mapped_dev")
+#: The collected development cases (same form as dev_cases.yaml); with the shared 71 they
+#: make the 166 development cases that eval/cases/dev_v3.yaml reads blind, keyed by id.
+COLLECTED = ROOT / "eval" / "labels" / "dev_collected.yaml"
 
 #: Bundled causes onto the evaluation's categories (see docs/evaluation.md).
 CATEGORY: dict[str, str] = yaml.safe_load(
@@ -121,6 +128,14 @@ def load_v2(cases: list[dict[str, Any]], kb: rd.KnowledgeBase) -> dict[str, dict
             out[ident] = {k: v for k, v in (c.get("observations") or {}).items()
                           if k in kb.observations}
     return out
+
+
+def load_v3_by_id(kb: rd.KnowledgeBase) -> dict[str, dict[str, Any]]:
+    """The blind reading of every development case (eval/cases/dev_v3.yaml), by case id."""
+    return {c["id"]: {k: v for k, v in (c.get("observations") or {}).items()
+                      if k in kb.observations}
+            for c in yaml.safe_load(V2_CASES.read_text(encoding="utf-8"))["cases"]
+            if c.get("split", "dev") == "dev"}
 
 
 def compare(kb: rd.KnowledgeBase, read: Mapping[str, Mapping[str, Any]],
@@ -218,6 +233,8 @@ def main() -> None:
     parser.add_argument("--per-observation", action="store_true")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--cases", type=Path, default=EVAL / "dev_cases.yaml")
+    parser.add_argument("--collected", type=Path, default=COLLECTED,
+                        help="more development cases, read blind in eval/cases/dev_v*.yaml")
     args = parser.parse_args()
     kb = rd.load_rules()
     cases = yaml.safe_load(args.cases.read_text(encoding="utf-8"))["cases"]
@@ -242,6 +259,21 @@ def main() -> None:
             kb, load_mapped(EVAL / "dev_mapped_2", kb, V1),
             load_mapped(EVAL / "dev_mapped_1", kb, V1), V1)["overall"]
     result["conflicts"] = sum(len(r.conflicts) for r in readings.values())
+    if V2_CASES.exists() and args.collected.exists():
+        # All development cases: the shared ones and the collected ones, read blind in
+        # the same file (joined on id).
+        extra = [c for c in yaml.safe_load(args.collected.read_text(encoding="utf-8"))["cases"]
+                 if c.get("split", "dev") == "dev" and c["id"] not in readings]
+        every = [*cases, *extra]
+        read_all = {**read, **{c["id"]: dict(kb.read_story(story_of(c)).observations)
+                               for c in extra}}
+        truth_all = load_v3_by_id(kb)
+        every = [c for c in every if c["id"] in truth_all]
+        result["all_dev"] = {
+            "cases": len(every), "reader": f"{V2_CASES.stem} reader",
+            "comparison": compare(kb, {c["id"]: read_all[c["id"]] for c in every}, truth_all),
+            "end_to_end": {"story": end_to_end(kb, every, read_all),
+                           f"{V2_CASES.stem} reader": end_to_end(kb, every, truth_all)}}
     result["timing"] = timing(kb, cases)
     if args.json:
         print(json.dumps(result, indent=2))
@@ -268,6 +300,25 @@ def _print(result: dict[str, Any], per_observation: bool) -> None:
             for ident, v in r["observations"].items():
                 print(f"  {ident:<36} {_fmt(v['precision'])}     {_fmt(v['recall'])}  "
                       f"{v['read']:5} {v['given']:5}")
+    a = result.get("all_dev")
+    if a:
+        o = a["comparison"]["overall"]
+        print(f"\nall {a['cases']} development cases against {a['reader']}: precision "
+              f"{_fmt(o['precision'])}  recall {_fmt(o['recall'])}  ({o['true_positives']} "
+              f"agreed, {o['read']} read, {o['given']} given)")
+        print(f"  {'group':<12} precision  recall   read given")
+        for g, v in a["comparison"]["groups"].items():
+            print(f"  {g:<12} {_fmt(v['precision'])}     {_fmt(v['recall'])}  {v['read']:5} "
+                  f"{v['given']:5}")
+        if per_observation:
+            print(f"  {'observation':<36} precision  recall   read given")
+            for ident, v in a["comparison"]["observations"].items():
+                print(f"  {ident:<36} {_fmt(v['precision'])}     {_fmt(v['recall'])}  "
+                      f"{v['read']:5} {v['given']:5}")
+        for name, e in a["end_to_end"].items():
+            print(f"  end to end from {name:<16} top-1 {_fmt(e['top1'])}  top-3 "
+                  f"{_fmt(e['top3'])}   high-confidence ({e['high_confidence_cases']}): top-1 "
+                  f"{_fmt(e['high_top1'])} top-3 {_fmt(e['high_top3'])}")
     h = result.get("human_agreement")
     if h:
         print(f"\nfor scale, reader 2 against reader 1 (v1 only): precision "

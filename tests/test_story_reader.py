@@ -175,6 +175,52 @@ def test_numbers_in_words_fill_counts():
     assert {"interview_rounds": 4} == read("After 4 interviews I was sure.")
 
 
+def test_a_number_joined_to_its_word_is_read_as_the_number_and_the_word():
+    bundled = rd.load_rules()
+
+    def read_bundled(text: str) -> dict[str, object]:
+        return dict(bundled.read_story(text).observations)
+
+    assert {"interviewer_count": 4} == read_bundled("I faced a four-person panel.")
+    assert {"employment_status": "freelance_or_temp"} == read_bundled(
+        "I was on a six-month contract.")
+    assert {"days_to_rejection": 21} == read("The no came twenty-one days later.")
+    item = bundled.read_story("I faced a four-person panel.").get("interviewer_count")
+    assert item is not None and item.spans[0].text == "four-person panel"
+
+
+def test_ordinals_count_up_to_the_highest_not_a_conflict():
+    bundled = rd.load_rules()
+    reading = bundled.read_story("The first interview went fine. The second interview was "
+                                 "with the director.")
+    assert reading.observations["interview_rounds"] == 2
+    assert not reading.conflicts
+    # A count and an ordinal that disagree are still a conflict, not a guess.
+    reading = bundled.read_story("I had two interviews. Then they invited me to a third "
+                                 "interview.")
+    assert "interview_rounds" not in reading.observations
+
+
+def test_very_is_a_word_a_phrase_can_ask_for():
+    bundled = rd.load_rules()
+    assert bundled.read_story("I was disappointed.").observations["distress_level"] == {
+        "value": 4, "certainty": 0.5}
+    assert bundled.read_story("I was very disappointed.").observations["distress_level"] == {
+        "value": 6, "certainty": 0.5}
+    # ... and still only one of the few words a phrase lets through.
+    assert {"posting_reposted": True} == read("The ad was very quickly reposted.")
+
+
+def test_a_duration_in_another_clause_is_not_the_wait_for_the_no():
+    bundled = rd.load_rules()
+    assert {"posting_reposted": True} == dict(
+        bundled.read_story("The ad went back up a week later.").observations)
+    assert {"posting_reposted": True} == dict(
+        bundled.read_story("A week later the ad went back up.").observations)
+    assert {"days_to_rejection": 14} == dict(
+        bundled.read_story("Two weeks later they rejected me.").observations)
+
+
 def test_a_number_outside_the_range_is_not_read():
     assert {} == read("Forty rounds of interviews.")
 

@@ -35,7 +35,7 @@ MAX_VARIANTS = 1024
 #: Words skipped in both phrases and stories: they change no observation.
 SKIP = frozenset({
     "the", "a", "an", "my", "your", "his", "her", "their", "our", "its", "this", "these",
-    "those", "very", "just", "also", "even", "quite", "pretty", "that", "some",
+    "those", "just", "also", "even", "quite", "pretty", "that", "some",
     "any", "actually", "finally", "eventually", "then", "suddenly", "still",
 })
 #: Stems skipped the same way: auxiliaries ("was reposted", "had been reposted").

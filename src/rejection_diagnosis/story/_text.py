@@ -54,6 +54,16 @@ _IRREGULAR = {
     "always": "always", "perhaps": "perhaps", "ours": "ours", "themselves": "themselves",
     "was't": "be",
 }
+# Number words that start a compound ("a four-person panel", "a six-month contract"): the
+# compound is read as the number and the word it counts, so "{number} person" and
+# "{duration}" phrases see it. "twenty-one" stays one number.
+_COMPOUND_NUMBERS = frozenset({
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+})
+_NUMBER_WORDS_AFTER_TENS = frozenset({"one", "two", "three", "four", "five", "six", "seven",
+                                      "eight", "nine"})
 _DOUBLED = re.compile(r"([bdfgklmnprtvz])\1$")
 _VOWEL = re.compile(r"[aeiouy]")
 
@@ -119,8 +129,17 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         raw = match.group()
         lower = (raw if raw.isascii() else unicodedata.normalize("NFKC", raw)).lower()
         lower = lower.replace("’", "'")
-        out.append(Token(raw, match.start() + offset, match.end() + offset, lower, stem(lower),
-                         lower[:1].isalnum()))
+        start = match.start() + offset
+        head, dash, rest = lower.partition("-")
+        if dash and rest and head in _COMPOUND_NUMBERS and len(head) == len(raw.partition(
+                "-")[0]) and rest.partition("-")[0] not in _NUMBER_WORDS_AFTER_TENS:
+            # "four-person" is "four" and "person"
+            cut = len(head)
+            out.append(Token(raw[:cut], start, start + cut, head, stem(head), True))
+            out.append(Token(raw[cut + 1:], start + cut + 1, start + len(raw), rest, stem(rest),
+                             True))
+            continue
+        out.append(Token(raw, start, start + len(raw), lower, stem(lower), lower[:1].isalnum()))
     return out
 
 

@@ -332,9 +332,10 @@ class StoryReader:
         for ident, readings in asserted.items():
             values = {_key(r.value) for r in readings}
             against = [d for d in denied.get(ident, ()) if _key(d.value) in values]
-            if len(values) > 1 and not against and _scale(readings):
+            if len(values) > 1 and not against and (_scale(readings) or _ordinals(readings)):
                 # Fixed numbers are a scale ("upset" 6, "devastated" 8): the highest said
-                # is the reading, not a conflict between them.
+                # is the reading, not a conflict between them. So are ordinals: "the first
+                # interview ... the second interview" is two rounds.
                 top = max(readings, key=lambda r: (float(r.value), r.certainty))
                 readings = [r for r in readings if r.value == top.value]
                 values = {_key(top.value)}
@@ -355,6 +356,12 @@ def _scale(readings: Sequence[ReadObservation]) -> bool:
     """Every reading is a number set by a phrase's fixed ``value:`` (no slot)."""
     return all(isinstance(r.value, int | float) and not isinstance(r.value, bool)
                and all("{" not in s.phrase for s in r.spans) for r in readings)
+
+
+def _ordinals(readings: Sequence[ReadObservation]) -> bool:
+    """Every reading is a number set by an ``{ordinal}`` slot ("the third round")."""
+    return all(isinstance(r.value, int | float) and not isinstance(r.value, bool)
+               and all("{ordinal}" in s.phrase for s in r.spans) for r in readings)
 
 
 def _key(value: m.Scalar) -> tuple[str, m.Scalar]:
