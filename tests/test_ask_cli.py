@@ -299,14 +299,3 @@ def test_a_story_is_a_starting_point_when_the_knowledge_base_reads_stories(tmp_p
                       "--format", "json"])
     result = [json.loads(line) for line in capsys.readouterr().out.splitlines()][-1]
     assert result["case"]["posting_reposted"] is True
-
-
-def test_a_story_without_a_story_reader_is_a_usage_error(rules, tmp_path, capsys):
-    story = tmp_path / "story.txt"
-    story.write_text("They reposted the ad.")
-    if hasattr(rd.KnowledgeBase, "read_story"):
-        pytest.skip("this version reads stories")
-    with pytest.raises(SystemExit) as info:
-        main(["ask", "--rules", str(rules), "--story", str(story)])
-    assert 2 == info.value.code
-    assert "cannot read stories yet" in capsys.readouterr().err
