@@ -13,4 +13,5 @@ COMMANDS = (
     "explain",
     "evaluate",
     "show",
+    "serve",
 )

@@ -1,0 +1,244 @@
+"""What the page and the API need from the library, as plain data (no HTTP here).
+
+Checking a request's case, and turning the library's results (diagnoses, questions,
+explanations) into JSON-ready dicts and into the words a candidate reads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .. import model as m
+from ..diagnosis import Conclusion, Diagnosis
+from ..errors import ObservationError
+from ._http import ApiError
+
+if TYPE_CHECKING:
+    from ..consult import How, Question, QuestionWhy, WhatIf, WhyNot
+    from ..knowledge_base import KnowledgeBase
+
+__all__ = ["answer_words", "case_of", "case_schema", "diagnosis_json", "evidence_in_words",
+           "has_reader", "how_json", "question_json", "question_why_json", "short_description",
+           "threshold_of",
+           "typed_answer", "vocabulary_json", "what_if_json", "why_not_json"]
+
+#: Most questions one /api/questions call returns.
+MAX_K = 50
+
+
+def has_reader(kb: KnowledgeBase) -> bool:
+    """Whether this version of the library reads stories (the story reader of issue 12)."""
+    return callable(getattr(kb, "read_story", None))
+
+
+def _mapping(body: Any, what: str) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ApiError(422, "bad-case", f"{what} must be a JSON object, got {type(body).__name__}")
+    return body
+
+
+def case_of(body: Any) -> dict[str, Any]:
+    """The observations of a request: ``{"observations": {...}, ...}`` or a bare mapping.
+
+    The values are those of :meth:`KnowledgeBase.diagnose`, so the ``observations`` of a
+    diagnosis's ``to_dict()`` (``{id: {"value": v, "certainty": c}}``) is a valid case.
+    """
+    whole = _mapping(body, "the request body")
+    if "observations" in whole:
+        return _mapping(whole["observations"], "'observations'")
+    return whole
+
+
+def threshold_of(body: Any, default: float) -> float:
+    """The ``threshold`` of a request, or ``default``."""
+    if not isinstance(body, dict) or "observations" not in body or "threshold" not in body:
+        return default
+    value = body["threshold"]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (
+            math.isfinite(value) and 0 < value <= 1):
+        raise ApiError(422, "bad-threshold", f"'threshold' must be a number in (0, 1], got {value!r}")
+    return float(value)
+
+
+def _pct(certainty: float) -> int:
+    return round(certainty * 100)
+
+
+def _conclusion(dx: Diagnosis, c: Conclusion) -> dict[str, Any]:
+    return {"id": c.id, "title": c.title, "certainty": c.certainty, "percent": _pct(c.certainty),
+            "strength": dx.strength(c), "reported": c in dx.causes}
+
+
+def diagnosis_json(dx: Diagnosis) -> dict[str, Any]:
+    """``dx.to_dict()`` and, under ``ranked``, every cause with evidence for it and its strength."""
+    out = dx.to_dict()
+    out["ranked"] = [_conclusion(dx, c) for c in dx.ranked]
+    return out
+
+
+def question_json(q: Question) -> dict[str, Any]:
+    """A question as JSON: what to ask, the allowed answers, and why it is useful."""
+    return {"observation": q.observation, "question": q.question, "type": q.type,
+            "allowed": q.allowed, "answers": list(q.answers), "reason": q.reason,
+            "group": q.group}
+
+
+def question_why_json(w: QuestionWhy) -> dict[str, Any]:
+    """Why a question is asked: the rules its answer feeds."""
+    return {"observation": w.observation, "question": w.question, "reason": w.reason,
+            "rules": [{"rule": u.rule_id, "test": u.test, "conclusion_kind": u.conclusion_kind,
+                       "conclusion": u.conclusion, "certainty_factor": u.certainty_factor,
+                       "because": u.because, "causes": list(u.causes), "live": u.live}
+                      for u in w.rules],
+            "text": w.text()}
+
+
+def how_json(h: How) -> dict[str, Any]:
+    """How a cause got its certainty, step by step."""
+    return {"cause": h.cause, "title": h.title, "certainty": h.certainty,
+            "reported": h.reported,
+            "steps": [{"kind": s.kind, "id": s.id, "title": s.title, "certainty": s.certainty,
+                       "depth": s.depth,
+                       "rules": [{"rule": c.rule_id, "contribution": c.contribution,
+                                  "because": c.because,
+                                  "evidence": [{"kind": e.kind, "id": e.id, "test": e.test,
+                                                "value": e.value} for e in c.evidence]}
+                                 for c in s.contributions]}
+                      for s in h.steps],
+            "text": h.text()}
+
+
+def why_not_json(w: WhyNot) -> dict[str, Any]:
+    """Why a cause is not (more) certain: evidence against it and rules that did not fire."""
+    return {"cause": w.cause, "title": w.title, "certainty": w.certainty, "rank": w.rank,
+            "against": [{"rule": c.rule_id, "contribution": c.contribution,
+                         "because": c.because} for c in w.against],
+            "missing": [{"rule": r.rule_id, "certainty_factor": r.certainty_factor,
+                         "because": r.because,
+                         "tests": [{"subject": t.subject, "test": t.test, "status": t.status}
+                                   for t in r.tests]}
+                        for r in w.missing],
+            "text": w.text()}
+
+
+def what_if_json(w: WhatIf) -> dict[str, Any]:
+    """What changes: per-cause certainties before and after, and the leading cause."""
+    before, after = w.before.top_cause, w.after.top_cause
+    return {"differences": [{"id": c.id, "title": c.title, "before": c.before,
+                             "after": c.after, "delta": c.delta} for c in w.differences],
+            "leading_before": before.id if before else None,
+            "leading_after": after.id if after else None,
+            "after": diagnosis_json(w.after),
+            "text": w.text()}
+
+
+def _minimal_schema(kb: KnowledgeBase) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    for o in kb.observations.values():
+        plain: dict[str, Any]
+        if o.type == "boolean":
+            plain = {"type": "boolean"}
+        elif o.type == "number":
+            plain = {"type": "number"}
+            if o.range is not None:
+                plain |= {"minimum": o.range[0], "maximum": o.range[1]}
+        else:
+            plain = {"type": "string", "enum": list(o.values)}
+        props[o.id] = {"description": o.description, "oneOf": [plain, {
+            "type": "object", "required": ["value"], "additionalProperties": False,
+            "properties": {"value": plain,
+                           "certainty": {"type": "number", "exclusiveMinimum": 0, "maximum": 1}}}]}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "A case: observation id to value", "type": "object",
+            "additionalProperties": False, "properties": props}
+
+
+def case_schema(kb: KnowledgeBase) -> dict[str, Any]:
+    """The case JSON Schema: the library's own (``kb.case_schema()``) when it has one."""
+    own = getattr(kb, "case_schema", None)
+    if callable(own):
+        schema: dict[str, Any] = own()
+        return schema
+    return _minimal_schema(kb)
+
+
+def vocabulary_json(kb: KnowledgeBase) -> dict[str, Any]:
+    """The observations (with their questions), the causes and the case JSON Schema."""
+    return {
+        "observations": [{"id": o.id, "type": o.type, "description": o.description,
+                          "question": o.question, "group": o.group, "allowed": o.allowed(),
+                          **({"values": list(o.values)} if o.values else {}),
+                          **({"range": list(o.range)} if o.range else {}),
+                          **({"unit": o.unit} if o.unit else {})}
+                         for o in kb.observations.values()],
+        "causes": [{"id": c.id, "title": c.title, "description": c.description,
+                    **({"prior": c.prior} if c.prior is not None else {})}
+                   for c in kb.causes.values()],
+        "case_schema": case_schema(kb),
+        "reads_stories": has_reader(kb),
+    }
+
+
+def answer_words(obs: m.Observation, value: object) -> str:
+    """An answer as a person says it: yes/no, a category in words, a number with its unit."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float | int):
+        shown = m.show_value(float(value))
+        return f"{shown} {obs.unit}" if obs.unit else shown
+    return str(value).replace("_", " ")
+
+
+def short_description(obs: m.Observation) -> str:
+    """An observation's description without the list of values a category's may end with."""
+    if obs.type == "category" and ": " in obs.description:
+        return obs.description.split(": ", 1)[0]
+    return obs.description
+
+
+def typed_answer(obs: m.Observation, text: str) -> bool | float | str:
+    """A form's answer (always a string) as the type the observation declares.
+
+    Raises:
+        ObservationError: the text is not an answer of that type (the message says which are).
+    """
+    text = text.strip()
+    if obs.type == "boolean":
+        if text in ("true", "false"):
+            return text == "true"
+    elif obs.type == "number":
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        if math.isfinite(number):
+            return number
+    elif text in obs.values:
+        return text
+    raise ObservationError(f"{obs.question} Please answer {obs.allowed()}.", obs.id)
+
+
+def evidence_in_words(kb: KnowledgeBase, dx: Diagnosis,
+                      cause: Conclusion) -> list[tuple[str, str]]:
+    """What the person said that supports ``cause``: (observation description, answer) pairs.
+
+    Follows the chain of :meth:`Diagnosis.how` so that answers reaching the cause through a
+    finding count too; each observation once, in the order the chain meets it.
+    """
+    out: dict[str, tuple[str, str]] = {}
+    for step in dx.how(cause.id).steps:
+        for c in step.contributions:
+            if c.contribution <= 0:
+                continue
+            for e in c.evidence:
+                obs = kb.observations.get(e.id)
+                if e.kind == "observation" and obs is not None and e.id not in out:
+                    out[e.id] = (short_description(obs), answer_words(obs, e.value))
+    return list(out.values())
+
+
+def answers_mapping(raw: Any) -> Mapping[str, Any]:
+    """``raw`` if it is a mapping, else a 422 (for ``changes`` and the like)."""
+    return _mapping(raw, "'changes'")
