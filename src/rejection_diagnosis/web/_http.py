@@ -75,10 +75,6 @@ def error_response(exc: Exception) -> JSONResponse:
     raise exc
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimit:
     """Refuse request bodies over a limit with 413, whether or not they declare a length.
 
@@ -110,30 +106,33 @@ class BodyLimit:
                 if declared > limit:
                     await self._refuse(scope, receive, send, limit)
                     return
+        # Read the whole body first (it is small by definition): a body over the limit is
+        # refused before any endpoint sees a byte of it, declared length or not.
+        chunks: list[bytes] = []
         seen = 0
-        started = False
-
-        async def counted() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _TooLarge
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > limit:
+                await self._refuse(scope, receive, send, limit)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        sent = False
 
-        async def watched(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-        try:
-            await self.app(scope, counted, watched)
-        except _TooLarge:
-            if started:  # pragma: no cover - every endpoint reads its body before answering
-                raise
-            await self._refuse(scope, receive, send, limit)
+        await self.app(scope, replay, send)
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
