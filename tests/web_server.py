@@ -28,3 +28,96 @@ def live_server(kb: rd.KnowledgeBase | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+# The browser ------------------------------------------------------------------------------
+
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage")
+
+
+def browser_paths() -> tuple[str, str] | None:
+    """Debian's chromium and chromedriver, or None when they are not installed."""
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    return (chromium, driver) if chromium and driver else None
+
+
+@contextlib.contextmanager
+def chromium(width: int = 1000, height: int = 900) -> Iterator[object]:
+    """A headless Chromium driven by Selenium, with a fresh profile deleted afterwards."""
+    import tempfile
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    paths = browser_paths()
+    if paths is None:
+        raise RuntimeError("chromium and chromedriver are not installed "
+                           "(apt-get install chromium chromium-driver)")
+    with tempfile.TemporaryDirectory(prefix="rd-chromium-") as profile:
+        options = webdriver.ChromeOptions()
+        options.binary_location = paths[0]
+        for flag in CHROMIUM_FLAGS:
+            options.add_argument(flag)
+        options.add_argument(f"--user-data-dir={profile}")
+        options.add_argument(f"--window-size={width},{height}")
+        driver = webdriver.Chrome(options=options, service=Service(executable_path=paths[1]))
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def consult(driver: object, url: str, observations: dict[str, object], story: str = "",
+            limit: int = 150) -> float:
+    """Go from the start page to the result as a candidate would; return the seconds taken.
+
+    With a story (and a server that reads stories) the story is typed and what was
+    understood is confirmed; then every question is answered from ``observations``, or
+    with "I don't know" when the case does not say.
+    """
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(driver, WebDriver)
+
+    def press(css: str) -> None:
+        page = driver.find_element(By.TAG_NAME, "html")
+        driver.find_element(By.CSS_SELECTOR, css).click()
+        click_through(driver, page)
+
+    started = time.perf_counter()
+    driver.get(url + "/")
+    boxes = driver.find_elements(By.ID, "story")
+    if story and boxes:
+        boxes[0].send_keys(story)
+        press("form.story button[type=submit]")
+    press("button[name=action][value=start]")
+    for _ in range(limit):
+        if driver.find_elements(By.ID, "result"):
+            return time.perf_counter() - started
+        ident = driver.find_element(By.NAME, "observation").get_attribute("value") or ""
+        if ident not in observations:
+            press("button[value=dontknow]")
+            continue
+        value = observations[ident]
+        if isinstance(value, bool):
+            press(f"button[name=answer][value={str(value).lower()}]")
+        elif isinstance(value, int | float):
+            driver.find_element(By.ID, "answer").send_keys(str(value))
+            press("button[name=action][value=answer]")
+        else:
+            press(f"button[name=answer][value='{value}']")
+    raise AssertionError(f"no result after {limit} questions")
+
+
+def click_through(driver: object, page: object, timeout: float = 20) -> None:
+    """Wait until the page ``page`` (its ``html`` element) was replaced by the next one."""
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, timeout).until(ec.staleness_of(page))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -97,11 +98,12 @@ def question_form(kb: KnowledgeBase, q: Question, why: QuestionWhy, answers: Ans
         lead = (f'<p class="so-far">So far: <strong>{esc(top.title)}</strong> '
                 f'({esc(_STRENGTH[dx.strength(top)].lower())}, {pct(top.certainty)})</p>')
     live = [u for u in why.rules if u.live] or list(why.rules)
-    why_html = (f"<p>{esc('Your answer ' + why.reason + '.') if why.reason else ''}</p>"
+    reason = titled(kb, why.reason)
+    why_html = (f"<p>{esc('Your answer ' + reason + '.') if reason else ''}</p>"
                 + _because_list(u.because for u in live[:5]))
     alert = (f'<p id="answer-error" class="error" role="alert">{esc(error)}</p>' if error else "")
-    back = ('<button type="submit" name="action" value="back" class="secondary">Back</button>'
-            if answers else "")
+    back = ('<button type="submit" name="action" value="back" class="secondary" '
+            'formnovalidate>Back</button>' if answers else "")
     return f"""<h1>Question {number}</h1>
 {lead}
 <form method="post" action="/ask" class="question">
@@ -111,12 +113,20 @@ def question_form(kb: KnowledgeBase, q: Question, why: QuestionWhy, answers: Ans
 <legend id="question">{esc(q.question)}</legend>
 {alert}
 <div class="choices">{choices}
-<button type="submit" name="action" value="dontknow" class="secondary">I don't know</button></div>
+<button type="submit" name="action" value="dontknow" class="secondary" formnovalidate>I don't know</button></div>
 </fieldset>
 <details class="why"><summary>Why this question?</summary>{why_html}</details>
 <div class="nav">{back}
 <button type="submit" name="action" value="result" class="secondary" formnovalidate>Show the result now</button></div>
 </form>"""
+
+
+def titled(kb: KnowledgeBase, text: str) -> str:
+    """``text`` with each cause id replaced by the cause's title, as a candidate reads it."""
+    for ident in sorted(kb.causes, key=len, reverse=True):
+        if ident in text:
+            text = re.sub(rf"\b{re.escape(ident)}\b", f"“{kb.causes[ident].title}”", text)
+    return text
 
 
 def _how_html(kb: KnowledgeBase, dx: Diagnosis, cause: Conclusion) -> str:
