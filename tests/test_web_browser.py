@@ -26,7 +26,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 import rejection_diagnosis as rd
-from web_server import browser_paths, chromium, click_through, consult, live_server
+from web_server import browser_paths, chromium, consult, live_server, press_and_wait
 
 if browser_paths() is None:
     if os.environ.get("CI") == "true":
@@ -64,16 +64,19 @@ def driver() -> Iterator[WebDriver]:
         yield browser
 
 
-def shot(driver: WebDriver, tmp_path: Path, name: str) -> Path:
+def shot(driver: WebDriver, tmp_path: Path, name: str, whole: bool = True) -> Path:
     folder = Path(SHOTS) if SHOTS else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
+    if not whole:
+        driver.save_screenshot(str(path))
+        return path
     # The whole page, not just the window: the document's height, at the window's width.
+    size = driver.get_window_size()
     height = driver.execute_script("return document.documentElement.scrollHeight")
-    width = driver.get_window_size()["width"]
-    driver.set_window_size(width, min(int(height) + 140, 4000))
+    driver.set_window_size(size["width"], min(int(height) + 140, 4000))
     driver.save_screenshot(str(path))
-    driver.set_window_size(width, 900)
+    driver.set_window_size(size["width"], size["height"])
     assert path.stat().st_size > 1000
     return path
 
@@ -111,9 +114,7 @@ def test_why_not_and_what_if_on_the_result(driver: WebDriver, url: str, tmp_path
 
 def test_a_question_with_why_and_back(driver: WebDriver, url: str, tmp_path: Path) -> None:
     def press(css: str) -> None:
-        page = driver.find_element(By.TAG_NAME, "html")
-        driver.find_element(By.CSS_SELECTOR, css).click()
-        click_through(driver, page)
+        press_and_wait(driver, css)
 
     driver.get(url + "/")
     press("button[name=action][value=start]")
@@ -147,19 +148,18 @@ def test_the_coach_page_searches_and_validates(driver: WebDriver, url: str,
     visible = [r for r in rows if r.is_displayed()]
     assert 0 < len(visible) < len(rows)
     assert "matching rows" in driver.find_element(By.ID, "search-count").text
+    shot(driver, tmp_path, "web-coach.png", whole=False)
     bad = tmp_path / "my-rules.yaml"
     bad.write_text("rules:\n  - id: r1\n    when: {no_such_observation: true}\n"
                    "    then: {cause: fit_mismatch, certainty: 0.5}\n    because: A test.\n")
     driver.find_element(By.ID, "rules-file").send_keys(str(bad))
     driver.find_element(By.ID, "with-served").click()
-    page = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, "#validate-h ~ form button").click()
-    click_through(driver, page)
+    press_and_wait(driver, "#validate-h ~ form button")
     report = driver.find_element(By.ID, "validation").text
     assert "my-rules.yaml:3:" in report
     assert "no_such_observation" in report
-    driver.execute_script("document.getElementById('validation').scrollIntoView()")
-    shot(driver, tmp_path, "web-coach.png")
+    driver.execute_script("document.getElementById('validate-h').scrollIntoView()")
+    shot(driver, tmp_path, "web-validate.png", whole=False)
 
 
 def test_page_to_result_time_is_reported() -> None:

@@ -86,9 +86,7 @@ def consult(driver: object, url: str, observations: dict[str, object], story: st
     assert isinstance(driver, WebDriver)
 
     def press(css: str) -> None:
-        page = driver.find_element(By.TAG_NAME, "html")
-        driver.find_element(By.CSS_SELECTOR, css).click()
-        click_through(driver, page)
+        press_and_wait(driver, css)
 
     started = time.perf_counter()
     driver.get(url + "/")
@@ -115,9 +113,28 @@ def consult(driver: object, url: str, observations: dict[str, object], story: st
     raise AssertionError(f"no result after {limit} questions")
 
 
-def click_through(driver: object, page: object, timeout: float = 20) -> None:
-    """Wait until the page ``page`` (its ``html`` element) was replaced by the next one."""
-    from selenium.webdriver.support import expected_conditions as ec
+def press_and_wait(driver: object, css: str, timeout: float = 30) -> None:
+    """Click the button ``css`` and wait until the next page has replaced this one.
+
+    The old page is marked with a variable that a new document does not have; errors while
+    the browser is between documents are ignored until the new one is complete.
+    """
+    from selenium.common.exceptions import TimeoutException, WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, timeout).until(ec.staleness_of(page))
+    assert isinstance(driver, WebDriver)
+    driver.execute_script("window.rdOldPage = true")
+    button = driver.find_element(By.CSS_SELECTOR, css)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    button.click()
+    try:
+        WebDriverWait(driver, timeout, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: d.execute_script(
+                "return window.rdOldPage === undefined && document.readyState === 'complete'"))
+    except TimeoutException:
+        heading = driver.find_elements(By.TAG_NAME, "h1")
+        raise AssertionError(f"clicking {css!r} did not lead to a new page within {timeout} s "
+                             f"(still on {driver.current_url}, "
+                             f"{heading[0].text if heading else 'no heading'!r})") from None

@@ -192,10 +192,14 @@ def answer_words(obs: m.Observation, value: object) -> str:
 
 
 def short_description(obs: m.Observation) -> str:
-    """An observation's description without the list of values a category's may end with."""
-    if obs.type == "category" and ": " in obs.description:
-        return obs.description.split(": ", 1)[0]
-    return obs.description
+    """An observation's description without the list of values a category's may end with,
+    and without the hints for answering that follow a long one's first sentence."""
+    text = obs.description
+    if obs.type == "category" and ": " in text:
+        text = text.split(": ", 1)[0]
+    if len(text) > 120 and ". " in text:
+        text = text.split(". ", 1)[0] + "."
+    return text
 
 
 def typed_answer(obs: m.Observation, text: str) -> bool | float | str:
