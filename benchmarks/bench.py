@@ -3,13 +3,13 @@
 Full run (a few minutes; figures are ratios measured in one run, so they hold on a busy
 machine)::
 
-    PYTHONPATH=src python3 benchmarks/bench.py
+    .venv/bin/python benchmarks/bench.py
 
 Short mode, as CI runs it: small sizes and few cases, checks that the library and both
 floors give the same answers and that batches equal one-by-one diagnosis; no timing is
 asserted::
 
-    PYTHONPATH=src python3 benchmarks/bench.py --quick
+    .venv/bin/python benchmarks/bench.py --quick
 
 What is measured (see ``docs/performance.md`` for the definitions and the targets):
 

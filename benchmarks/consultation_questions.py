@@ -7,7 +7,7 @@ consultations reached the same leading cause as diagnosing the full scenario, an
 comparison, the same figures for a consultation that stops as soon as no *single* answer
 could change the leading cause (what ``ask`` does not do; see docs/consultation.md).
 
-Run: PYTHONPATH=src python3 benchmarks/consultation_questions.py [--rules PATH ...]
+Run: .venv/bin/python benchmarks/consultation_questions.py [--rules PATH ...]
 """
 
 from __future__ import annotations

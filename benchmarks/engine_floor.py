@@ -10,8 +10,8 @@ per rule group, layer after layer), and does only what is needed to get the answ
 * the certainty of each fired rule's condition (the weakest test of its best alternative)
   and the MYCIN combination per conclusion, which the next layer's fact needs.
 
-It imports ``durable_rules_engine`` because it is a benchmark, not library code. Single-
-threaded; no lock, no recovery from interruptions (the library has both).
+It imports the engine's C module (``rejection_diagnosis._durable_engine``) because it is
+a benchmark, not library code. Single-threaded; no lock, no recovery from interruptions (the library has both).
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import durable_rules_engine as dre
-
 from rejection_diagnosis import KnowledgeBase
+from rejection_diagnosis import _durable_engine as dre
 from rejection_diagnosis.certainty import combine_many, reaches
 from rejection_diagnosis.compiler import EVIDENCE_PROPERTY
 

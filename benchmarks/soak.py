@@ -2,11 +2,11 @@
 
 Full run (a few minutes; the figures quoted in docs/robustness.md)::
 
-    PYTHONPATH=src python3 benchmarks/soak.py
+    .venv/bin/python benchmarks/soak.py
 
 Short run (what CI runs through tests/test_soak_quick.py; checks correctness only)::
 
-    PYTHONPATH=src python3 benchmarks/soak.py --quick
+    .venv/bin/python benchmarks/soak.py --quick
 
 Each phase runs in its own child process so that a crash of the C engine is counted
 (a child killed by a signal) instead of taking the report down with it:

@@ -7,8 +7,9 @@ JSON-ready dicts, which every engine can move around. Here Dask runs locally wit
 processes; pointing the same code at a ``dask.distributed`` cluster (or writing the
 partition function for Spark's ``rdd.mapPartitions``) changes nothing else.
 
-Run it::
+It needs Dask, the ``dask`` extra of this package. Run it::
 
+    pip install 'rejection-diagnosis[dask]'
     python examples/distributed_dask.py
 """
 
@@ -17,9 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import dask.bag as db
-
 import rejection_diagnosis as rd
+
+try:
+    import dask.bag as db
+except ImportError as exc:
+    raise SystemExit("examples/distributed_dask.py needs Dask, the 'dask' extra: "
+                     "pip install 'rejection-diagnosis[dask]'") from exc
 
 
 def diagnose_partition(cases: Iterable[dict[str, Any]],

@@ -16,6 +16,18 @@ def test_diagnose_prints_text_by_default(tmp_path, capsys, write_rules):
     case = tmp_path / "case.yaml"
     case.write_text("reposted: true\n")
     assert 0 == main(["diagnose", str(case), "--rules", str(rules)])
+    out = capsys.readouterr().out
+    assert "1. Fit\n   How sure: likely (0.50 on a scale from 0 to 1)\n" in out
+    assert "[fit]" not in out
+
+
+def test_diagnose_detail_is_the_authors_view(tmp_path, capsys, write_rules):
+    from tests.conftest import TINY
+
+    rules = write_rules(TINY, "tiny.yaml")
+    case = tmp_path / "case.yaml"
+    case.write_text("reposted: true\n")
+    assert 0 == main(["diagnose", str(case), "--rules", str(rules), "--detail"])
     assert "1. Fit [fit] certainty 0.50" in capsys.readouterr().out
 
 
@@ -38,9 +50,9 @@ def test_unknown_observation_is_one_error_line_with_exit_1(tmp_path, capsys, wri
     case.write_text("repost: true\n")
     assert 1 == main(["diagnose", str(case), "--rules", str(rules)])
     err = capsys.readouterr().err
-    assert ("rejection-diagnosis: error: unknown observation 'repost' (did you mean "
-            "'reposted'?)") in err
-    assert "Traceback" not in err
+    assert [f"{case}:1:1: error: unknown observation 'repost' (did you mean 'reposted'?); "
+            "`rejection-diagnosis show observations` lists them [case-unknown-observation]"
+            ] == err.splitlines()
 
 
 def test_bad_rule_file_reports_located_problems(tmp_path, capsys, write_rules):
@@ -53,7 +65,9 @@ def test_bad_rule_file_reports_located_problems(tmp_path, capsys, write_rules):
 
 def test_missing_case_file_is_reported(capsys):
     assert 1 == main(["diagnose", "no/such/case.yaml"])
-    assert "no/such/case.yaml:0:0: error: cannot read case file" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no/such/case.yaml: error: cannot read case file: No such file or directory" in err
+    assert ":0:0:" not in err
 
 
 def test_usage_error_exits_2():

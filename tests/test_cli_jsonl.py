@@ -66,7 +66,9 @@ def test_standard_input_is_read_with_a_dash(rules: Path, monkeypatch: pytest.Mon
                                             capsys: pytest.CaptureFixture[str]) -> None:
     import io
 
-    monkeypatch.setattr(sys, "stdin", io.StringIO('{"reposted": true}\n{"days": 40}\n'))
+    # Like the real one, a text stream over bytes (the records are read as bytes).
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(
+        io.BytesIO(b'{"reposted": true}\n{"days": 40}\n'), encoding="utf-8"))
     status = main(["diagnose", "--rules", str(rules), "--jsonl", "-"])
     out = capsys.readouterr().out.splitlines()
     assert (0, 2) == (status, len(out))

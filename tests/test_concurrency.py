@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import TINY
 
 import rejection_diagnosis as rd
-from rejection_diagnosis import _engine, inference
+from rejection_diagnosis import _alpha, _engine, inference
 
 
 def random_cases(kb: rd.KnowledgeBase, count: int, seed: int) -> list[dict[str, Any]]:
@@ -135,7 +135,7 @@ class Faulty:
 
     def __init__(self, name: str, error: BaseException, after: bool = False,
                  times: int = 1) -> None:
-        self.name, self.error, self.after, self.times = name, error, after, times
+        self.name, self.exc, self.after, self.times = name, error, after, times
 
     def __getattr__(self, attr: str) -> Any:
         real = getattr(_engine.__dict__["_real_dre"], attr)
@@ -148,7 +148,7 @@ class Faulty:
             self.times -= 1
             if self.after:
                 real(*args)
-            raise self.error
+            raise self.exc
 
         return call
 
@@ -183,12 +183,14 @@ class TestInterruptions:
     @pytest.mark.parametrize("where", ["assert_fact", "start_action_for_state",
                                        "complete_and_start_action", "retract_fact"])
     def test_keyboard_interrupt_mid_diagnosis_leaves_the_kb_usable(self, fresh_kb, inject, where):
+        # Each engine call and its bookkeeping are one C step, so an interrupt lands between
+        # calls; the diagnosis is finished in the engine, and nothing is retired (D11).
         expected = as_json(fresh_kb.diagnose(CASE))
         retired = _engine.engine_stats()["retired"]
-        inject(Faulty(where, KeyboardInterrupt(), after=True))
+        inject(Faulty(where, KeyboardInterrupt()))
         with pytest.raises(KeyboardInterrupt):
             fresh_kb.diagnose(CASE)
-        assert retired + 1 == _engine.engine_stats()["retired"]
+        assert retired == _engine.engine_stats()["retired"]
         assert [expected] * 3 == [as_json(fresh_kb.diagnose(CASE)) for _ in range(3)]
 
     def test_interrupted_registration_uses_a_fresh_name_next_time(self, fresh_kb, inject):
@@ -197,20 +199,29 @@ class TestInterruptions:
             fresh_kb.diagnose(CASE)
         assert 0.85 == pytest.approx(fresh_kb.diagnose(CASE).cause("fit").certainty)
 
-    def test_many_interrupts_in_a_row_each_cost_one_retired_ruleset(self, fresh_kb, inject):
+    def test_many_interrupts_in_a_row_retire_nothing(self, fresh_kb, inject):
         expected = as_json(fresh_kb.diagnose(CASE))
         retired = _engine.engine_stats()["retired"]
-        inject(Faulty("complete_and_start_action", KeyboardInterrupt(), times=20))
         for _ in range(20):
+            inject(Faulty("complete_and_start_action", KeyboardInterrupt()))
             with pytest.raises(KeyboardInterrupt):
                 fresh_kb.diagnose(CASE)
         assert expected == as_json(fresh_kb.diagnose(CASE))
-        assert retired + 20 == _engine.engine_stats()["retired"]
+        assert retired == _engine.engine_stats()["retired"]
+
+    def test_an_engine_failure_retires_and_frees_the_ruleset(self, fresh_kb, inject):
+        expected = as_json(fresh_kb.diagnose(CASE))
+        retired = _engine.engine_stats()["retired"]
+        inject(Faulty("complete_and_start_action", _engine._dre.error("boom"), times=1))
+        with pytest.raises(rd.EngineError):
+            fresh_kb.diagnose(CASE)
+        assert retired + 1 == _engine.engine_stats()["retired"]
+        assert expected == as_json(fresh_kb.diagnose(CASE))
 
 
 class TestEngineErrors:
     def test_a_failing_action_names_its_rule(self, fresh_kb, inject):
-        inject(Faulty("complete_and_start_action", RuntimeError("boom")))
+        inject(Faulty("complete_and_start_action", _engine._dre.error("boom")))
         with pytest.raises(rd.EngineError) as info:
             fresh_kb.diagnose({"feedback": "culture"})
         assert "culture-fit" == info.value.rule_id
@@ -218,7 +229,7 @@ class TestEngineErrors:
         assert "boom" in str(info.value)
 
     def test_a_refused_fact_names_the_rules_of_its_group(self, fresh_kb, inject):
-        inject(Faulty("assert_fact", RuntimeError("Could not assert fact, error code: 204")))
+        inject(Faulty("assert_fact", _engine._dre.error("Could not assert fact, error code: 204")))
         with pytest.raises(rd.EngineError, match="error code: 204") as info:
             fresh_kb.diagnose({"reposted": True})
         assert "'reposted-fit'" in str(info.value)
@@ -239,7 +250,7 @@ class TestEngineErrors:
 
     def test_an_engine_error_never_leaves_a_partial_result_behind(self, fresh_kb, inject):
         expected = as_json(fresh_kb.diagnose(CASE))
-        inject(Faulty("complete_and_start_action", RuntimeError("boom")))
+        inject(Faulty("complete_and_start_action", _engine._dre.error("boom")))
         with pytest.raises(rd.EngineError):
             fresh_kb.diagnose(CASE)
         assert expected == as_json(fresh_kb.diagnose(CASE))
@@ -263,7 +274,7 @@ class TestEngineErrors:
 
 
 def test_colliding_property_hashes_are_refused(monkeypatch, fresh_kb):
-    monkeypatch.setattr(_engine, "_fnv1a", lambda name: 7)
+    monkeypatch.setattr(_engine, "engine_hash", lambda name: 7)
     with pytest.raises(rd.EngineError, match="cannot tell properties"):
         fresh_kb.diagnose({"reposted": True})
 
@@ -271,7 +282,7 @@ def test_colliding_property_hashes_are_refused(monkeypatch, fresh_kb):
 def test_fnv1a_matches_the_engine_hash():
     # Reference values of 32-bit FNV-1a.
     assert (0x811C9DC5, 0xE40C292C, 0xBF9CF968) == (
-        _engine._fnv1a(""), _engine._fnv1a("a"), _engine._fnv1a("foobar"))
+        _alpha.engine_hash(""), _alpha.engine_hash("a"), _alpha.engine_hash("foobar"))
 
 
 def test_ordered_integers_keep_the_order_of_floats():
@@ -297,7 +308,8 @@ def test_threads_keep_working_while_another_is_interrupted(fresh_kb, inject):
                 outcomes.append(got)
 
     assert [] == run_threads(work, 4)
-    assert 3 == outcomes.count("interrupted")
+    # An interrupt may also land in the recovery of an earlier one (then it is re-raised).
+    assert 1 <= outcomes.count("interrupted") <= 3
     assert {expected, "interrupted"} == set(outcomes)
 
 

@@ -47,7 +47,8 @@ def workdir(tmp_path_factory):
     shim.chmod(0o755)
     env = dict(os.environ)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(rd.__file__).parent.parent),
+                                         env.get("PYTHONPATH", "")])
     env["PYTHONUNBUFFERED"] = "1"  # keep stdout and stderr lines in the order written
     return folder, env
 

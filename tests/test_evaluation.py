@@ -433,9 +433,9 @@ def test_bundled_map_is_not_read_as_a_rule_file():
 def test_a_map_that_misses_or_misspells_causes_gets_warnings(kb):
     problems = category_problems(kb, {"fit": "f", "budget": "b", "runner_up": "o",
                                       "strongr": "o"}, "map.yaml")
-    assert ["map.yaml:0:0: warning: cause 'stronger' is not in the categories map; it is "
+    assert ["map.yaml: warning: cause 'stronger' is not in the categories map; it is "
             "scored as its own category [categories]",
-            "map.yaml:0:0: warning: 'strongr' is not a cause of these rules; ignored (did you "
+            "map.yaml: warning: 'strongr' is not a cause of these rules; ignored (did you "
             "mean 'stronger'?) [categories]"] == [str(p) for p in problems]
 
 

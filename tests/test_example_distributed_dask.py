@@ -20,3 +20,12 @@ def test_dask_example_diagnoses_every_case_on_local_processes() -> None:
     assert 0 == done.returncode, done.stderr
     counts = [int(line.split()[0]) for line in done.stdout.splitlines()]
     assert 400 == sum(counts)
+
+
+def test_without_dask_the_example_says_which_extra_to_install() -> None:
+    hide_dask = ("import runpy, sys; sys.modules['dask'] = None; "
+                 f"runpy.run_path({str(EXAMPLE)!r}, run_name='__main__')")
+    done = subprocess.run([sys.executable, "-c", hide_dask], capture_output=True, text=True,
+                          timeout=120)
+    assert 1 == done.returncode
+    assert "pip install 'rejection-diagnosis[dask]'" in done.stderr

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
+import rejection_diagnosis as rd
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    # The package as this test imports it (installed, or built in place by an editable install).
+    env = dict(os.environ, PYTHONPATH=str(Path(rd.__file__).parent.parent))
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120, check=False)
 

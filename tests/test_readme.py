@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+import rejection_diagnosis
+
 ROOT = Path(__file__).resolve().parent.parent
 BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"),
                     flags=re.S)
@@ -21,7 +23,8 @@ def test_readme_has_python_examples():
 
 @pytest.mark.parametrize("code", BLOCKS, ids=lambda c: c.splitlines()[2][:40])
 def test_readme_python_block_runs(code):
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    # The package as this test imports it (installed, or built in place by an editable install).
+    env = dict(os.environ, PYTHONPATH=str(Path(rejection_diagnosis.__file__).parent.parent))
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120, check=False)
     assert (0, "") == (result.returncode, result.stderr)

@@ -87,3 +87,29 @@ def test_every_bundled_cause_declares_a_base_rate_and_they_sum_to_one() -> None:
     priors = [c.prior for c in kb.causes.values()]
     assert all(p is not None and p > 0 for p in priors)
     assert 1.0 == pytest.approx(sum(p for p in priors if p is not None), abs=0.02)
+
+
+def test_the_candidates_report_shows_weak_signs_with_their_evidence(kb, tmp_path, capsys):
+    from rejection_diagnosis.cli import main
+
+    rules = tmp_path / "rules.yaml"
+    case = tmp_path / "case.yaml"
+    case.write_text("a: true\n")
+    assert 0 == main(["diagnose", str(case), "--rules", str(rules)])
+    out = capsys.readouterr().out
+    assert "Possible, on weak evidence (most likely first):" in out
+    assert "- Rare (weak, 0.10): A." in out
+    assert "The question that would tell most:\n  B?" in out
+
+
+def test_when_nothing_speaks_the_report_names_the_most_common_causes(kb, tmp_path, capsys):
+    from rejection_diagnosis.cli import main
+
+    rules = tmp_path / "rules.yaml"
+    case = tmp_path / "case.yaml"
+    case.write_text("a: false\n")
+    assert 0 == main(["diagnose", str(case), "--rules", str(rules)])
+    out = capsys.readouterr().out
+    assert "reasons are:\n- Common (about 60% of them)\n- Rare (about 10% of them)" \
+        in out
+    assert "B?" in out

@@ -18,6 +18,7 @@ import jsonschema
 from starlette.testclient import TestClient
 
 import rejection_diagnosis as rd
+from rejection_diagnosis.report import candidate_text
 from rejection_diagnosis.web import MAX_BODY, api, create_app
 from rejection_diagnosis.web.openapi import openapi
 
@@ -44,7 +45,9 @@ def test_diagnose_returns_the_librarys_diagnosis_with_strengths(client: TestClie
     dx = KB.diagnose(CASE)
     assert 200 == response.status_code
     body = response.json()
-    assert {k: v for k, v in body.items() if k != "ranked"} == json.loads(json.dumps(dx.to_dict()))
+    assert {k: v for k, v in body.items() if k not in ("ranked", "report")} == json.loads(
+        json.dumps(dx.to_dict()))
+    assert candidate_text(dx, KB.observations) == body["report"]
     assert [(c.id, dx.strength(c)) for c in dx.ranked] == [
         (c["id"], c["strength"]) for c in body["ranked"]]
 

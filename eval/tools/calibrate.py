@@ -106,9 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             for rule_id, new in changes.items():
                 if str(rules[rule_id].location.path) != path:
                     continue
-                pattern = re.compile(
-                    r"(  - id: %s\n(?:    .*\n|      .*\n)*?    then: \{\w+: \w+, certainty: )"
-                    r"(-?[0-9.]+)(\})" % re.escape(rule_id))
+                head = r"(  - id: " + re.escape(rule_id) + r"\n(?:    .*\n|      .*\n)*?"
+                pattern = re.compile(head + r"    then: \{\w+: \w+, certainty: )(-?[0-9.]+)(\})")
                 text, count = pattern.subn(lambda m, v=new: f"{m.group(1)}{v}{m.group(3)}", text,
                                            count=1)
                 if count != 1:

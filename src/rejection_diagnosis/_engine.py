@@ -27,12 +27,15 @@ module owns and nobody else touches:
   the IEEE-754 bits). Integer comparison in the C core is exact, so the engine compares
   exactly as Python does.
 * **Property names are told apart by a 32-bit FNV-1a hash only.** Two names with the
-  same hash would be confused silently; registration refuses such a group.
+  same hash would be confused silently; the compiler never puts them in one group (see
+  :mod:`._alpha`, which also keeps groups within the engine's other limits), and
+  registration refuses such a group all the same.
 
 The public ``durable.engine.Host`` is not used: it starts background timer threads and
 routes every action through Python callables. The C module is driven directly, which
-measured about five times faster; the pinned version range in ``pyproject.toml`` is the
-one tested.
+measured about five times faster. That module is durable-rules 2.0.28's C core, vendored
+under ``vendor/durable-rules`` and built with this package as ``_durable_engine`` (see the
+patches listed there), so the internals this adapter leans on cannot change under it.
 """
 
 from __future__ import annotations
@@ -45,8 +48,8 @@ import threading
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-import durable_rules_engine as _dre
-
+from . import _durable_engine as _dre
+from ._alpha import ENGINE_PROPERTIES, engine_hash
 from .compiler import Group
 from .errors import EngineError
 
@@ -64,8 +67,12 @@ class Matcher(Protocol):
 # One encoder for every fact (json.dumps with options builds a new one per call).
 _ENCODE = json.JSONEncoder(allow_nan=False, separators=(",", ":")).encode
 _LOCK = threading.RLock()
+# 1 while this process is inside an engine section. The lock is re-entrant so that a
+# signal handler in the same thread gets in instead of deadlocking; the depth tells it
+# that it interrupted a diagnosis, which it must not interleave with (see _enter).
+_DEPTH = 0
 _HANDLES: dict[str, int] = {}
-_RETIRED = 0  # rulesets abandoned after an interrupted diagnosis (they cannot be freed)
+_RETIRED = 0  # rulesets given up after a failure that left their session unusable
 _GENERATION: dict[str, int] = {}
 
 
@@ -78,16 +85,14 @@ def _release_after_fork() -> None:
 
 
 def _fresh_lock_in_child() -> None:
-    global _LOCK
+    global _LOCK, _DEPTH
     _LOCK = threading.RLock()
+    _DEPTH = 0
 
 
 if hasattr(os, "register_at_fork"):  # POSIX: fork only between two engine calls
     os.register_at_fork(before=_hold_across_fork, after_in_parent=_release_after_fork,
                         after_in_child=_fresh_lock_in_child)
-
-# Properties the engine itself puts on facts and on the session state fact.
-_ENGINE_PROPERTIES = ("id", "sid", "$s")
 
 
 def engine_stats() -> dict[str, int]:
@@ -120,19 +125,11 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"cannot send {type(value).__name__} to the engine")
 
 
-def _fnv1a(name: str) -> int:
-    # The engine hashes each byte as a C ``char``. Ids are ASCII (the schema says so), for
-    # which signed and unsigned chars agree; other bytes are sign-extended as on x86.
-    h = 0x811C9DC5
-    for byte in name.encode("utf-8"):
-        h = ((h ^ (byte - 256 if byte > 127 else byte)) * 0x01000193) & 0xFFFFFFFF
-    return h
-
-
 def _check_hashes(group: Group) -> None:
+    # The compiler already keeps colliding names apart (see _alpha); this stays as a guard.
     seen: dict[int, str] = {}
-    for name in (*_ENGINE_PROPERTIES, *sorted(group.properties)):
-        other = seen.setdefault(_fnv1a(name), name)
+    for name in (*ENGINE_PROPERTIES, *sorted(group.properties)):
+        other = seen.setdefault(engine_hash(name), name)
         if other != name:
             raise EngineError(
                 f"the engine cannot tell properties {other!r} and {name!r} apart (their "
@@ -146,25 +143,30 @@ def _handle(group: Group) -> int:
         _check_hashes(group)
         generation = _GENERATION.get(group.key, 0)
         name = group.key if generation == 0 else f"{group.key}_{generation}"
-        # Whatever happens from here on, this name is spent: an interrupted registration
-        # may have created the ruleset without the handle reaching us.
         _GENERATION[group.key] = generation + 1
         definition = json.dumps(_encode(json.loads(group.definition_json)), sort_keys=True)
         try:
-            handle = _dre.create_ruleset(name, definition)
-        except Exception as exc:  # the C core reports definition errors as bare codes
+            # dict.update over a map runs in C: no signal handler (a request timeout,
+            # Ctrl-C) can run between the engine returning the handle and the handle
+            # being kept, so an interrupted registration never loses a ruleset.
+            _HANDLES.update(zip((group.key,), map(_dre.create_ruleset, (name,), (definition,)), strict=False))
+        except _dre.error as exc:  # the C core reports definition errors as bare codes
             raise EngineError(
                 f"the engine refused a compiled rule group of layer {group.layer}: {exc}; "
                 "this is a bug in rejection-diagnosis's compiler, please report it"
             ) from exc
-        _HANDLES[group.key] = handle
+        handle = _HANDLES[group.key]
     return handle
 
 
-def _retire(group: Group) -> None:
+def _retire(group: Group, handle: int) -> None:
+    """Give up a ruleset whose session may be unusable, and free its memory."""
     global _RETIRED
-    if _HANDLES.pop(group.key, None) is not None:
+    if _HANDLES.get(group.key) == handle:
+        del _HANDLES[group.key]
         _RETIRED += 1
+        with contextlib.suppress(_dre.error):
+            _dre.delete_ruleset(handle)
 
 
 def _fact_json(fact: Mapping[str, Any]) -> str:
@@ -185,6 +187,54 @@ def _action_name(group: Group, message: str) -> str:
     return name
 
 
+def _call(log: list[Any], name: str, *args: Any) -> Any:
+    """The engine's function ``name`` called with ``args``, its answer kept in ``log`` in
+    the same C step.
+
+    ``list.extend`` over a ``map`` runs in C, so a signal handler raising between the
+    engine's answer and the bookkeeping cannot leave us unsure whether the call was made:
+    :func:`_recover` then knows exactly where the diagnosis stopped.
+    """
+    log.append(name)
+    log.extend(map(getattr(_dre, name), *((a,) for a in args)))
+    return log[-1]
+
+
+def _recover(group: Group, handle: int, payload: str, log: list[Any],
+             engine_failed: bool) -> None:
+    """Finish an interrupted assert, drain, retract, so that the session is empty again.
+
+    Each engine call is atomic; an interruption (a signal handler's exception, Ctrl-C)
+    cuts only our sequence of them, and ``log`` says where: resuming it (draining the
+    actions, then retracting the fact) leaves the session as a finished diagnosis does,
+    and nothing is lost. After a failure of the engine itself the session's state is
+    unknown: that ruleset is retired, and freed.
+    """
+    if engine_failed:
+        _retire(group, handle)
+        return
+    calls, done = log[0::2], log[1::2]  # an unanswered last call was never made
+    try:
+        if not done or calls[len(done) - 1] == "retract_fact":
+            return  # nothing reached the engine, or the session is already empty
+        assertion = done[0]
+        if assertion[0] == 0:
+            state = assertion[1]
+            if len(done) == 1:
+                started = _dre.start_action_for_state(handle, state)
+                message = started[1] if started else None
+            else:
+                message = done[-1] if calls[len(done) - 1] != "start_action_for_state" \
+                    else (done[-1][1] if done[-1] else None)
+            while message:
+                message = _dre.complete_and_start_action(handle, state)
+        if _dre.retract_fact(handle, payload)[0] != 0:
+            _retire(group, handle)
+    except BaseException:
+        _retire(group, handle)
+        raise
+
+
 class DurableMatcher:
     """Matches case facts with durable-rules' C core."""
 
@@ -192,34 +242,42 @@ class DurableMatcher:
         """Assert ``fact``, collect the names of the rules it fires, retract it again.
 
         Raises:
-            EngineError: the engine refused the fact or failed while running its actions;
-                ``engine_rule`` names the engine rule being run, when there was one.
+            EngineError: the engine refused the fact or failed while running its actions
+                (``engine_rule`` names the engine rule being run, when there was one), or
+                this thread is already inside the engine (a diagnosis started from a
+                signal handler): diagnoses are never interleaved.
         """
+        global _DEPTH
         payload = _fact_json(fact)
         names: list[str] = []
         with _LOCK:
-            handle = _handle(group)
-            clean = False
-            asserted = False
+            if _DEPTH:
+                raise EngineError(
+                    "the engine is in use by a diagnosis that this one interrupted (started "
+                    "from a signal handler?); run it after that diagnosis returns")
+            _DEPTH = 1
+            log: list[Any] = []
+            clean = engine_failed = False
+            handle = -1
             current: str | None = None
             try:
-                result = _dre.assert_fact(handle, payload)
-                asserted = True
+                handle = _handle(group)
+                result = _call(log, "assert_fact", handle, payload)
                 if result[0] == 0:
                     state = result[1]
-                    started = _dre.start_action_for_state(handle, state)
+                    started = _call(log, "start_action_for_state", handle, state)
                     message = started[1] if started else None
                     while message:
                         current = None
                         current = _action_name(group, message)
                         names.append(current)
-                        message = _dre.complete_and_start_action(handle, state)
+                        message = _call(log, "complete_and_start_action", handle, state)
                     current = None
                 elif result[0] != 1:  # 1: the fact matched no rule, which is fine
                     raise EngineError(
                         f"the engine answered {result[0]} to a case fact in layer {group.layer}"
                     )
-                retracted = _dre.retract_fact(handle, payload)
+                retracted = _call(log, "retract_fact", handle, payload)
                 if retracted[0] != 0:
                     raise EngineError(
                         f"the engine answered {retracted[0]} when a case fact of layer "
@@ -227,17 +285,17 @@ class DurableMatcher:
                     )
                 clean = True
             except EngineError as exc:
+                engine_failed = True
                 exc.engine_rule = current
                 raise
-            except Exception as exc:
+            except (_dre.error, MemoryError) as exc:  # the engine's own failures
+                engine_failed = True
                 raise EngineError(f"the engine failed while matching layer {group.layer}: {exc}",
                                   engine_rule=current) from exc
             finally:
-                if not clean:
-                    # Retire first: whatever the retraction below does, this session is
-                    # never used again.
-                    _retire(group)
-                    if asserted:
-                        with contextlib.suppress(Exception):  # retired anyway
-                            _dre.retract_fact(handle, payload)
+                try:
+                    if not clean and handle != -1:
+                        _recover(group, handle, payload, log, engine_failed)
+                finally:
+                    _DEPTH = 0
         return names

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from typing import Any
 
 import attrs
@@ -302,6 +303,10 @@ def _compose(loader: Any, limits: Limits,
     return root
 
 
+#: The largest integer that is also a float (larger ones cannot be compared as numbers).
+_LARGEST = int(sys.float_info.max)
+
+
 class _Converter:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
@@ -319,6 +324,14 @@ class _Converter:
             value = self._scalars.construct_object(node, deep=False)
         except (ValueError, OverflowError, yaml.YAMLError) as exc:
             raise _Refusal(node, "yaml-value", f"cannot read {node.value[:40]!r}: {exc}") from None
+        except (KeyError, IndexError):
+            # PyYAML's constructors index into the text: `!!bool "maybe"`, `!!int ""`.
+            tag = node.tag.rsplit(":", 1)[-1]
+            raise _Refusal(node, "yaml-value",
+                           f"cannot read {node.value[:40]!r} as !!{tag}") from None
+        if type(value) is int and not -_LARGEST <= value <= _LARGEST:
+            raise _Refusal(node, "yaml-value",
+                           f"{node.value[:40]!r}... is too large a number (at most about 1.8e308)")
         if isinstance(value, float) and not math.isfinite(value):
             raise _Refusal(
                 node, "yaml-value",

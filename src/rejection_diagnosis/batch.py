@@ -3,9 +3,15 @@
 durable-rules holds the GIL while it matches and the library serialises every engine call
 behind one lock, so threads cannot diagnose in parallel: processes can. Each worker process
 holds its own copy of the knowledge base, loaded from the same files
-(:attr:`KnowledgeBase.files`); under the ``fork`` start method (the default where the
-platform has it) a worker inherits the caller's already compiled copy, so it starts in
-milliseconds. Cases travel to the workers in chunks and results come back per chunk, at
+(:attr:`KnowledgeBase.files`). The default start method is ``forkserver`` where the
+platform has it (Linux, macOS), else ``spawn``: both start workers from a clean process,
+so no lock or thread of the caller is copied into them (Python 3.12 warns that ``fork``
+in a multi-threaded process may deadlock; 3.14 makes ``forkserver`` the default on
+Linux). A worker then loads the rules itself, which takes about as long as loading them
+once. ``mp_context="fork"`` is still correct (the engine adapter holds its lock across
+the fork) and starts workers in milliseconds with the caller's compiled copy. As with
+any start method but ``fork``, a script that starts a batch must guard its top level
+with ``if __name__ == "__main__":``. Cases travel to the workers in chunks and results come back per chunk, at
 most a few chunks in flight per worker, so memory stays bounded however long the input is.
 
 What crosses the process boundary must pickle. A :class:`~.diagnosis.Diagnosis` pickles
@@ -22,7 +28,6 @@ engine that can call a Python function per record (see ``examples/distributed_da
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -31,6 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
+from .certainty import check_threshold
 from .diagnosis import Diagnosis
 from .errors import DiagnosisError
 
@@ -39,7 +45,7 @@ if TYPE_CHECKING:
 
     from .knowledge_base import KnowledgeBase
 
-__all__ = ["BatchResult", "diagnose_many", "ordered_map"]
+__all__ = ["BatchResult", "default_start_method", "diagnose_many", "ordered_map"]
 
 #: Cases sent to a worker at a time: large enough to amortise the round trip (a few
 #: hundred microseconds), small enough to keep the first results coming quickly.
@@ -112,10 +118,20 @@ def _context(name: str | None) -> Any:
     import multiprocessing  # imported on first use: `import rejection_diagnosis` stays quick
 
     if name is None:
-        # fork starts a worker in milliseconds with the compiled rules already in memory;
-        # the engine adapter makes forking safe (it holds its lock across the fork).
-        name = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        name = default_start_method()
     return multiprocessing.get_context(name)
+
+
+def default_start_method() -> str:
+    """``forkserver`` where the platform has it, else ``spawn``; never ``fork``.
+
+    ``fork`` copies every thread's locks as they happen to be (a web server's, a logging
+    handler's), which can deadlock a worker; the caller's own default is not consulted
+    since it may be ``fork`` (Linux before Python 3.14).
+    """
+    import multiprocessing
+
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 def _check_workers(workers: int | None) -> int:
@@ -170,10 +186,7 @@ def diagnose_many(kb: KnowledgeBase, cases: Iterable[Mapping[str, Any]], *, work
 
     See :meth:`KnowledgeBase.diagnose_many` for the arguments.
     """
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not (
-        math.isfinite(threshold) and 0 < threshold <= 1
-    ):
-        raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
+    threshold = check_threshold(threshold)
     count = _check_workers(workers)
     if count == 1:
         results: Iterator[BatchResult] = (

@@ -16,13 +16,28 @@ Contributions are sorted before combining so results are identical to the last b
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
-__all__ = ["EPSILON", "combine", "combine_many", "combine_totals", "reaches", "split_totals"]
+__all__ = ["EPSILON", "check_threshold", "combine", "combine_many", "combine_totals", "reaches",
+           "split_totals"]
 
 #: Certainties closer than this are equal when compared with a threshold, so that float
 #: noise (0.1 + 0.1 combining to 0.19 with a trailing ...9) never decides what is reported.
 EPSILON = 1e-9
+
+
+def check_threshold(threshold: object) -> float:
+    """``threshold`` as a float: the one check of a report threshold for every entry point.
+
+    Raises:
+        ValueError: it is not a number in (0, 1] (booleans, NaN and infinities are not).
+    """
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not (
+        math.isfinite(threshold) and 0 < threshold <= 1
+    ):
+        raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
+    return float(threshold)
 
 
 def reaches(certainty: float, threshold: float) -> bool:

@@ -11,8 +11,9 @@ The shape follows what measured fastest and stayed correct on durable-rules (see
 * identical alternatives are compiled once and shared (avoids error 108);
 * rules run in *layers*: a rule that tests a finding or a cause runs after every rule that
   concludes it, fed one fact that carries the combined certainties so far;
-* a layer whose rules touch too many properties for one engine fact (the C core allows 255)
-  is split into several groups.
+* a layer is split into as many groups as the engine's limits need (properties per fact,
+  the matching stack, children per test, hash collisions: see :mod:`._alpha`), so that
+  no case of a valid rule set can overflow the engine.
 
 Nothing here imports durable-rules: the output is plain data that
 :mod:`rejection_diagnosis._engine` registers, and that a reference evaluator can run too.
@@ -29,6 +30,7 @@ from typing import Any, Literal
 import attrs
 
 from . import model as m
+from ._alpha import AlphaNetwork
 from .certainty import EPSILON
 
 __all__ = [
@@ -45,8 +47,6 @@ __all__ = [
 
 MAX_ALTERNATIVES = 64
 MAX_TESTS_PER_ALTERNATIVE = 24
-#: Properties one engine fact may carry: the C core's limit is 255, minus room for ids.
-MAX_PROPERTIES_PER_GROUP = 240
 
 TestOp = Literal["eq", "ne", "in", "nin", "lt", "le", "gt", "ge"]
 SubjectKind = Literal["observation", "finding", "cause", "evidence"]
@@ -59,6 +59,11 @@ _COMPLEMENT: dict[str, TestOp] = {
 
 class CompileLimitError(ValueError):
     """A condition is too large to compile (too many alternatives or tests)."""
+
+    def __init__(self, message: str, rule_index: int | None = None) -> None:
+        super().__init__(message)
+        #: The index of the rule concerned, when compiling a whole rule set.
+        self.rule_index = rule_index
 
 
 def prop_name(kind: SubjectKind, ident: str) -> str:
@@ -267,23 +272,46 @@ def compile_rules(rules: Sequence[m.Rule], cause_ids: Iterable[str]) -> Program:
     rule_layer: dict[int, int] = {}
     node_layer: dict[str, int] = {}
 
-    def layer_of_node(node: str) -> int:
-        # -1: nothing concludes it (or only the case itself), so it is known from the start.
-        if node not in node_layer:
-            if node == "\0evidence":
-                node_layer[node] = max((layer_of_node(c) for c in causes), default=-1)
-            else:
-                node_layer[node] = max((layer_of_rule(r) for r in concluded_by.get(node, ())),
-                                       default=-1)
-        return node_layer[node]
+    def needs(item: tuple[bool, Any]) -> list[tuple[bool, Any]]:
+        is_rule, key = item
+        if is_rule:
+            return [(False, n) for n in refs[key]]
+        if key == "\0evidence":
+            return [(False, c) for c in causes]
+        return [(True, r) for r in concluded_by.get(key, ())]
 
-    def layer_of_rule(index: int) -> int:
-        if index not in rule_layer:
-            rule_layer[index] = 1 + max((layer_of_node(n) for n in refs[index]), default=-1)
-        return rule_layer[index]
+    def layer_of(start: tuple[bool, Any]) -> int:
+        # A rule runs one layer after the latest node it reads; a node is known after the
+        # latest rule concluding it (-1: only the case itself). Worked out with an explicit
+        # stack: a chain of 1,000 findings is valid, and deeper than Python's own stack.
+        stack = [start]
+        open_items: set[tuple[bool, Any]] = set()
+        while stack:
+            item = stack[-1]
+            is_rule, key = item
+            if key in (rule_layer if is_rule else node_layer):
+                stack.pop()
+                continue
+            pending = [d for d in needs(item) if d[1] not in (rule_layer if d[0] else node_layer)]
+            if pending:
+                if item in open_items:  # pragma: no cover - validation refuses cycles
+                    raise ValueError(f"cycle through {key!r}")
+                open_items.add(item)
+                stack.extend(pending)
+                continue
+            stack.pop()
+            if is_rule:
+                rule_layer[key] = 1 + max((node_layer[n] for _, n in needs(item)), default=-1)
+            else:
+                node_layer[key] = max(((node_layer[n] if not r else rule_layer[n])
+                                       for r, n in needs(item)), default=-1)
+        return rule_layer[start[1]] if start[0] else node_layer[start[1]]
+
+    def layer_of_node(node: str) -> int:
+        return layer_of((False, node))
 
     for i in range(len(rules)):
-        layer_of_rule(i)
+        layer_of((True, i))
     evidence_layer = layer_of_node("\0evidence") + 1
     count = max(rule_layer.values(), default=-1) + 1
     layers = tuple(
@@ -296,36 +324,56 @@ def compile_rules(rules: Sequence[m.Rule], cause_ids: Iterable[str]) -> Program:
 
 def _groups(layer: int, indexes: list[int],
             alternatives: Sequence[Sequence[Alternative]]) -> tuple[Group, ...]:
+    # Rules are packed in order into groups that the engine is sure to hold for any case
+    # (see _alpha): a group stops before the rule that would overflow it. A rule too big
+    # for any group of its own is spread over several, alternative by alternative
+    # (inference merges what fired per layer, so this changes no answer).
     groups: list[Group] = []
-    batch: list[int] = []
-    props: set[str] = set()
+    pairs: list[tuple[int, int]] = []
+    network = AlphaNetwork()
     for i in indexes:
-        mine = {t.prop for alt in alternatives[i] for t in alt.tests}
-        if batch and len(props | mine) > MAX_PROPERTIES_PER_GROUP:
-            groups.append(_group(layer, batch, alternatives))
-            batch, props = [], set()
-        batch.append(i)
-        props |= mine
-    if batch:
-        groups.append(_group(layer, batch, alternatives))
+        mine = [(i, alt.index) for alt in alternatives[i]]
+        if network.add(alternatives[i][j].durable() for _, j in mine) is None:
+            pairs.extend(mine)
+            continue
+        if pairs:
+            groups.append(_group(layer, pairs, alternatives))
+            pairs, network = [], AlphaNetwork()
+        if network.add(alternatives[i][j].durable() for _, j in mine) is None:
+            pairs.extend(mine)
+            continue
+        for pair in mine:
+            expression = alternatives[i][pair[1]].durable()
+            reason = network.add((expression,))
+            if reason is not None and pairs:
+                groups.append(_group(layer, pairs, alternatives))
+                pairs, network = [], AlphaNetwork()
+                reason = network.add((expression,))
+            if reason is not None:
+                raise CompileLimitError(
+                    f"an alternative of this condition is more than the engine can hold: {reason}",
+                    rule_index=i)
+            pairs.append(pair)
+    if pairs:
+        groups.append(_group(layer, pairs, alternatives))
     return tuple(groups)
 
 
-def _group(layer: int, indexes: list[int], alternatives: Sequence[Sequence[Alternative]]) -> Group:
+def _group(layer: int, pairs: list[tuple[int, int]],
+           alternatives: Sequence[Sequence[Alternative]]) -> Group:
     by_expression: dict[str, list[tuple[int, int]]] = {}
     expressions: dict[str, dict[str, Any]] = {}
-    for i in indexes:
-        for alt in alternatives[i]:
-            expression = alt.durable()
-            key = json.dumps(expression, sort_keys=True)
-            by_expression.setdefault(key, []).append((i, alt.index))
-            expressions[key] = expression
+    for i, j in pairs:
+        expression = alternatives[i][j].durable()
+        key = json.dumps(expression, sort_keys=True)
+        by_expression.setdefault(key, []).append((i, j))
+        expressions[key] = expression
     definition: dict[str, Any] = {}
     actions: dict[str, tuple[tuple[int, int], ...]] = {}
-    for n, (key, pairs) in enumerate(by_expression.items()):
+    for n, (key, expression_pairs) in enumerate(by_expression.items()):
         name = f"a{n}"
         definition[name] = {"all": [{"m": expressions[key]}]}
-        actions[name] = tuple(pairs)
-    props = frozenset(t.prop for i in indexes for alt in alternatives[i] for t in alt.tests)
-    return Group(layer, props, actions, json.dumps(definition, sort_keys=True), tuple(indexes))
-
+        actions[name] = tuple(expression_pairs)
+    props = frozenset(t.prop for i, j in pairs for t in alternatives[i][j].tests)
+    indexes = tuple(dict.fromkeys(i for i, _ in pairs))
+    return Group(layer, props, actions, json.dumps(definition, sort_keys=True), indexes)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from . import model as m
-from .certainty import combine_totals, reaches, split_totals
+from .certainty import check_threshold, combine_totals, reaches, split_totals
 from .compiler import Alternative, Test
 from .diagnosis import Conclusion, Contribution, Diagnosis, Evidence
 from .errors import DiagnosisError, ObservationError
@@ -401,23 +401,36 @@ def _number_candidates(obs: m.Observation, tests: Sequence[Test]) -> list[float]
     # Each cut point, and one value inside each open interval around and between them;
     # whole numbers read best in effects ("days = 22"), so they are preferred.
     out: list[float] = []
-    below = float(math.ceil(cuts[0]) - 1)
-    if below >= lo:
-        out.append(below)
-    elif lo < cuts[0]:
-        out.append(lo)
+    if lo < cuts[0]:
+        out.append(max(lo, _between(-math.inf, cuts[0])))
     for a, b in zip(cuts, [*cuts[1:], None], strict=True):
         out.append(a)
         if b is None:
-            above = float(math.floor(a) + 1)
-            if above <= hi:
-                out.append(above)
-            elif a < hi:
-                out.append(hi)
-        else:
-            whole = math.floor(a) + 1  # a whole number inside (a, b) reads best, if there is one
-            out.append(float(whole) if whole < b else (a + b) / 2)
+            if a < hi:
+                out.append(min(hi, _between(a, math.inf)))
+        elif (inside := _between(a, b)) != a:
+            out.append(inside)
     return out
+
+
+def _between(a: float, b: float) -> float:
+    """A number strictly between ``a`` and ``b`` (one of them infinite at most), a whole
+    number where one fits; ``a`` itself when no float lies between them.
+
+    Whole numbers read best in effects ("days = 22"). Beyond 2**53 ``floor(a) + 1`` rounds
+    back to ``a``, and the midpoint of neighbouring floats is one of them: every
+    candidate is checked to lie strictly inside.
+    """
+    if math.isinf(a):
+        whole = float(math.ceil(b) - 1)
+        return whole if whole < b else math.nextafter(b, -math.inf)
+    whole = float(math.floor(a) + 1)
+    if a < whole < b:
+        return whole
+    if math.isinf(b):
+        return math.nextafter(a, math.inf)
+    middle = (a + b) / 2
+    return middle if a < middle < b else a
 
 
 # Interval evaluation: what the open questions could still do ---------------------------------
@@ -434,6 +447,7 @@ def bounds(kb: KnowledgeBase, observations: Mapping[str, Any], *,
     the true certainty after any answers lies inside; not always tight, because an
     observation is allowed different values in different rules).
     """
+    threshold = check_threshold(threshold)
     given = normalize(kb.observations, observations)
     return _bounds(kb, given, _open(kb, given, dont_know), threshold)
 
@@ -596,6 +610,7 @@ def _contenders(kb: KnowledgeBase, leading: tuple[str, ...], ranges: Mapping[str
 def settled(kb: KnowledgeBase, observations: Mapping[str, Any], *,
             dont_know: Iterable[str] = (), threshold: float = 0.2, lead: int = LEAD) -> bool:
     """True when no answers to the open questions could change the leading causes."""
+    threshold = check_threshold(threshold)
     given = normalize(kb.observations, observations)
     dx = kb.diagnose(observations, threshold=threshold)
     ranges = _bounds(kb, given, _open(kb, given, dont_know), threshold)
@@ -731,6 +746,7 @@ def next_questions(kb: KnowledgeBase, observations: Mapping[str, Any], k: int = 
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 0:
         raise ValueError(f"k must be a whole number >= 0, got {k!r}")
+    threshold = check_threshold(threshold)
     if lead < 1:
         raise ValueError(f"lead must be at least 1, got {lead!r}")
     skipped = set(dont_know)
@@ -875,6 +891,7 @@ def question_why(kb: KnowledgeBase, observation: str, observations: Mapping[str,
     """
     if observation not in kb.observations:
         normalize(kb.observations, {observation: None})  # raises with a did-you-mean
+    threshold = check_threshold(threshold)
     given = normalize(kb.observations, observations)
     analysis = _analysis(kb)
     live: set[int] = set()
@@ -1112,7 +1129,7 @@ class Consultation:
         if lead < 1:
             raise ValueError(f"lead must be at least 1, got {lead!r}")
         self.kb = kb
-        self.threshold = threshold
+        self.threshold = check_threshold(threshold)
         self.lead = lead
         self._history: list[_Answer] = []
         for key, given in normalize(kb.observations, observations or {}).items():

@@ -212,11 +212,14 @@ class Diagnosis:
 
         return explain_text(self)
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of the whole diagnosis (shape versioned by ``schema_version``)."""
+    def to_dict(self, *, exact: bool = False) -> dict[str, Any]:
+        """A JSON-ready dict of the whole diagnosis (shape versioned by ``schema_version``).
+
+        Certainties are rounded to 4 decimals; ``exact=True`` gives the unrounded floats.
+        """
         from .render import diagnosis_to_dict
 
-        return diagnosis_to_dict(self)
+        return diagnosis_to_dict(self, exact=exact)
 
 
 def _unpickle(state: dict[str, Any]) -> Diagnosis:

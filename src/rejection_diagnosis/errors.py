@@ -41,7 +41,10 @@ class Problem:
         return (self.path, self.line, self.column, self.code, self.message)
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
+        # A problem with a whole file has no position to show ("case.yaml: error: ...").
+        where = (f"{self.path}:{self.line}:{self.column}: " if self.line else
+                 f"{self.path}: " if self.path else "")
+        return f"{where}{self.severity}: {self.message} [{self.code}]"
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready mapping of every field."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import model as m
-from ._engine import Matcher
+from ._engine import DurableMatcher, Matcher
 from .certainty import combine_totals, reaches, split_totals
 from .compiler import Group, Program, Test, prop_name
 from .diagnosis import Contribution, Evidence
@@ -110,23 +110,24 @@ def infer(program: Program, matcher: Matcher, given: Mapping[str, Given],
             # properties is known cannot fire.
             visit = sorted({n for p in values for n in index.get(p, ())})
         touched: set[str] = set()
+        # Per layer, not per group: a rule too big for one group is spread over several.
+        fired: dict[int, list[int]] = {}
         for n in visit:
             group = groups[n]
             props = group.properties
             fact = {p: v for p, v in values.items() if p in props}
             fact["id"] = "case"
-            fired: dict[int, list[int]] = {}
             actions = group.actions
             for name in set(_fired(matcher, group, fact, rules)):
                 for rule_index, alt_index in actions[name]:
                     fired.setdefault(rule_index, []).append(alt_index)
-            for rule_index in sorted(fired):
-                rule = rules[rule_index]
-                contribution = _contribution(plan, rule_index, rule, sorted(fired[rule_index]),
-                                             given, inf)
-                contributions.setdefault(rule.conclusion, []).append(contribution)
-                inf.fired.append(rule.id)
-                touched.add(rule.conclusion)
+        for rule_index in sorted(fired):
+            rule = rules[rule_index]
+            contribution = _contribution(plan, rule_index, rule, sorted(fired[rule_index]),
+                                         given, inf)
+            contributions.setdefault(rule.conclusion, []).append(contribution)
+            inf.fired.append(rule.id)
+            touched.add(rule.conclusion)
         for node in touched:
             positive, negative = split_totals([c.contribution for c in contributions[node]])
             inf.totals[node] = (positive, negative)
@@ -160,6 +161,10 @@ def _fired(matcher: Matcher, group: Group, fact: Mapping[str, Any],
         only = ids[0] if len(ids) == 1 else None
         raise EngineError(f"while matching rules {_listed(ids)}: {exc}", only) from exc
     except Exception as exc:
+        if type(matcher) is DurableMatcher:
+            # Our adapter turns every engine failure into EngineError; anything else came
+            # from the caller (a signal handler's timeout, say) and stays the caller's own.
+            raise
         # A matcher's own failure must never pass for "no rule fired".
         listed = _listed(_rule_ids(group, rules))
         raise EngineError(f"the matcher failed on rules {listed}: {exc!r}") from exc

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import threading
 from collections import OrderedDict
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from . import model as m
 from ._engine import DurableMatcher, Matcher
 from ._yaml import Limits
-from .certainty import reaches
+from .certainty import check_threshold, reaches
 from .compiler import CompileLimitError, Program, compile_rules
 from .diagnosis import Advice, BaseRate, Conclusion, Diagnosis, rank_key
 from .errors import DiagnosisError, Problem, RuleSetError
@@ -78,6 +77,16 @@ class KnowledgeBase:
         """The same knowledge base evaluated by another matcher (e.g. a reference evaluator)."""
         return KnowledgeBase(self._ruleset, self._program, matcher)
 
+    def case_schema(self) -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of a valid case for this knowledge base.
+
+        Each observation is a property with its type, range or allowed values,
+        description and question; see :mod:`rejection_diagnosis.case_schema`.
+        """
+        from .case_schema import case_schema
+
+        return case_schema(self.observations)
+
     def diagnose(self, observations: Mapping[str, Any], *,
                  threshold: float = DEFAULT_THRESHOLD) -> Diagnosis:
         """Diagnose one case.
@@ -91,12 +100,9 @@ class KnowledgeBase:
             ObservationError: an unknown id, a wrong type, a value out of range.
             EngineError: the engine failed; no partial diagnosis is returned.
         """
-        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not (
-            math.isfinite(threshold) and 0 < threshold <= 1
-        ):
-            raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
+        threshold = check_threshold(threshold)
         given = normalize(self.observations, observations)
-        return self._diagnose(given, float(threshold))
+        return self._diagnose(given, threshold)
 
     def diagnose_many(self, cases: Iterable[Mapping[str, Any]], *, workers: int | None = 1,
                       threshold: float = DEFAULT_THRESHOLD, as_json: bool = False,
@@ -116,7 +122,10 @@ class KnowledgeBase:
             raise_errors: raise the first case's error (with a note naming the case)
                 instead of reporting it in that case's result and going on.
             chunk_size: cases sent to a worker at a time.
-            mp_context: multiprocessing start method; default ``fork`` where available.
+            mp_context: multiprocessing start method (``"forkserver"``, ``"spawn"`` or
+                ``"fork"``); default :func:`~rejection_diagnosis.batch.default_start_method`,
+                ``forkserver`` where available, else ``spawn``. Except under ``fork``, a
+                script that starts workers needs ``if __name__ == "__main__":``.
 
         Returns:
             An iterator of :class:`~rejection_diagnosis.batch.BatchResult`: ``index``, and
@@ -237,6 +246,12 @@ def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits,
                 problems.append(Problem(where.path, where.line, where.column, "error",
                                         "too-complex", f"rule {rule.id!r}: {inner}",
                                         where.yaml_path, rule.id))
+        if exc.rule_index is not None:  # the grouping: no engine group can hold this rule
+            rule = ruleset.rules[exc.rule_index]
+            where = rule.location
+            problems.append(Problem(where.path, where.line, where.column, "error",
+                                    "engine-limit", f"rule {rule.id!r}: {exc}",
+                                    where.yaml_path, rule.id))
         if not problems:  # pragma: no cover - expand() and compile_rules() agree
             raise DiagnosisError(str(exc)) from exc
         return None, problems

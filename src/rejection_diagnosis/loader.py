@@ -33,8 +33,8 @@ __all__ = ["RuleSet", "bundled_rules_path", "discover", "parse_rule_files", "sch
 RULE_FILE_SUFFIXES = (".yaml", ".yml")
 _SECTIONS = {"observations": "observation", "findings": "finding", "causes": "cause",
              "recommendations": "recommendation", "rules": "rule"}
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+_ID = re.compile(r"^[a-z][a-z0-9_]*\Z")
+_RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*\Z")
 _RESERVED = frozenset({"all", "any", "not", "cause", "finding", "evidence", "min"})
 _OPERATORS = ("eq", "ne", "in", "lt", "le", "gt", "ge", "between")
 # Spellings authors bring from other languages and rule engines.

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 from .diagnosis import SCHEMA_VERSION, Advice, Conclusion, Contribution, Diagnosis, Evidence
-from .model import show_value
+from .model import Location, show_value
+
+#: How a rule's location is shown: ``str`` gives ``path:line:col`` with the path as loaded.
+Where = Callable[[Location], str]
 
 __all__ = ["diagnosis_to_dict", "explain_text"]
 
@@ -15,17 +19,34 @@ def _pct(value: float) -> str:
     return f"{value:+.2f}" if value < 0 else f"{value:.2f}"
 
 
-def _evidence_dict(e: Evidence) -> dict[str, Any]:
-    return {"kind": e.kind, "id": e.id, "test": e.test, "value": e.value, "certainty": e.certainty}
+#: Decimal places of certainties in :func:`diagnosis_to_dict` unless ``exact`` is asked for:
+#: enough for any rule's arithmetic to be read back (factors have two places), few enough
+#: that float noise (``0.44999999999999996``) never shows.
+PLACES = 4
+
+_Number = Callable[[float], float]
 
 
-def _contribution_dict(c: Contribution) -> dict[str, Any]:
+def _rounded(value: float) -> float:
+    return round(value, PLACES) + 0.0  # + 0.0: no "-0.0" in the JSON
+
+
+def _exact(value: float) -> float:
+    return value
+
+
+def _evidence_dict(e: Evidence, n: _Number) -> dict[str, Any]:
+    return {"kind": e.kind, "id": e.id, "test": e.test, "value": e.value,
+            "certainty": n(e.certainty)}
+
+
+def _contribution_dict(c: Contribution, n: _Number) -> dict[str, Any]:
     return {
         "rule": c.rule_id,
-        "certainty_factor": c.certainty_factor,
-        "condition_certainty": c.condition_certainty,
-        "contribution": c.contribution,
-        "evidence": [_evidence_dict(e) for e in c.evidence],
+        "certainty_factor": n(c.certainty_factor),
+        "condition_certainty": n(c.condition_certainty),
+        "contribution": n(c.contribution),
+        "evidence": [_evidence_dict(e, n) for e in c.evidence],
         "because": c.because,
         "source": c.source,
         "location": {"path": c.location.path, "line": c.location.line,
@@ -33,51 +54,56 @@ def _contribution_dict(c: Contribution) -> dict[str, Any]:
     }
 
 
-def _conclusion_dict(c: Conclusion) -> dict[str, Any]:
+def _conclusion_dict(c: Conclusion, n: _Number) -> dict[str, Any]:
     return {
         "id": c.id,
         "title": c.title,
-        "certainty": c.certainty,
+        "certainty": n(c.certainty),
         "description": c.description,
-        "positive": c.positive,
-        "negative": c.negative,
-        "contributions": [_contribution_dict(x) for x in c.contributions],
+        "positive": n(c.positive),
+        "negative": n(c.negative),
+        "contributions": [_contribution_dict(x, n) for x in c.contributions],
         "source": c.source,
     }
 
 
-def _advice_dict(a: Advice) -> dict[str, Any]:
+def _advice_dict(a: Advice, n: _Number) -> dict[str, Any]:
     return {
         "id": a.id,
         "title": a.title,
         "text": a.text,
-        "certainty": a.certainty,
-        "why": [_contribution_dict(x) for x in a.why],
+        "certainty": n(a.certainty),
+        "why": [_contribution_dict(x, n) for x in a.why],
         "source": a.source,
     }
 
 
-def diagnosis_to_dict(dx: Diagnosis) -> dict[str, Any]:
+def diagnosis_to_dict(dx: Diagnosis, *, exact: bool = False) -> dict[str, Any]:
     """The documented JSON shape (see README, "Result shape").
 
     A cause appears once: under ``causes`` when reported, else under ``also_considered``.
+    Certainties are rounded to :data:`PLACES` decimals unless ``exact`` is true (then they
+    are the floats the arithmetic gave, float noise included).
     """
+    n = _exact if exact else _rounded
     reported = {c.id for c in dx.causes}
     return {
         "schema_version": SCHEMA_VERSION,
         "threshold": dx.threshold,
         "insufficient_evidence": dx.insufficient_evidence,
-        "causes": [_conclusion_dict(c) for c in dx.causes],
-        "findings": [_conclusion_dict(c) for c in dx.findings],
-        "coping": [_advice_dict(a) for a in dx.coping],
-        "next_steps": [_advice_dict(a) for a in dx.next_steps],
-        "also_considered": [_conclusion_dict(c) for c in dx.considered if c.id not in reported],
+        "causes": [_conclusion_dict(c, n) for c in dx.causes],
+        "findings": [_conclusion_dict(c, n) for c in dx.findings],
+        "coping": [_advice_dict(a, n) for a in dx.coping],
+        "next_steps": [_advice_dict(a, n) for a in dx.next_steps],
+        "also_considered": [_conclusion_dict(c, n) for c in dx.considered
+                            if c.id not in reported],
         # Causes with some evidence but below the threshold (ids; details in also_considered).
         "possible": [c.id for c in dx.possible],
-        "base_rates": [{"id": b.id, "title": b.title, "prior": b.prior} for b in dx.base_rates],
+        "base_rates": [{"id": b.id, "title": b.title, "prior": n(b.prior)}
+                       for b in dx.base_rates],
         "fired_rules": list(dx.fired),
         "observations": {
-            k: {"value": g.value, "certainty": g.certainty}
+            k: {"value": g.value, "certainty": n(g.certainty)}
             for k, g in sorted(dx.observations.items())
         },
     }
@@ -87,9 +113,9 @@ def _wrap(text: str, indent: str) -> list[str]:
     return textwrap.wrap(text, width=88, initial_indent=indent, subsequent_indent=indent) or [indent]
 
 
-def _contribution_lines(c: Contribution, indent: str) -> list[str]:
+def _contribution_lines(c: Contribution, indent: str, where: Where) -> list[str]:
     lines = [
-        f"{indent}- rule {c.rule_id} ({c.location}): certainty factor {_pct(c.certainty_factor)}"
+        f"{indent}- rule {c.rule_id} ({where(c.location)}): certainty factor {_pct(c.certainty_factor)}"
         f" × condition {c.condition_certainty:.2f} = {_pct(c.contribution)}"
     ]
     for e in c.evidence:
@@ -104,12 +130,12 @@ def _contribution_lines(c: Contribution, indent: str) -> list[str]:
     return lines
 
 
-def _conclusion_lines(c: Conclusion, rank: int | None) -> list[str]:
+def _conclusion_lines(c: Conclusion, rank: int | None, where: Where) -> list[str]:
     head = f"{rank}. " if rank is not None else "- "
     lines = [f"{head}{c.title} [{c.id}] certainty {_pct(c.certainty)}"]
     lines.extend(_wrap(c.description, "   "))
     for contribution in c.contributions:
-        lines.extend(_contribution_lines(contribution, "   "))
+        lines.extend(_contribution_lines(contribution, "   ", where))
     if len(c.contributions) > 1:
         lines.append(
             f"   combined: evidence for {c.positive:.2f}, against {_pct(c.negative)} "
@@ -129,8 +155,13 @@ def _advice_lines(items: tuple[Advice, ...]) -> list[str]:
     return lines or ["(none)"]
 
 
-def explain_text(dx: Diagnosis) -> str:
-    """The full human-readable explanation."""
+def explain_text(dx: Diagnosis, where: Where = str) -> str:
+    """The full explanation for a rule author: rules, locations, arithmetic, every cause.
+
+    Args:
+        dx: the diagnosis.
+        where: how to show a rule's location (default: as loaded, ``path:line:col``).
+    """
     out: list[str] = []
     if dx.insufficient_evidence:
         out.append(
@@ -140,19 +171,19 @@ def explain_text(dx: Diagnosis) -> str:
     else:
         out.append(f"Likely causes (certainty ≥ {dx.threshold:.2f}):")
         for i, c in enumerate(dx.causes, 1):
-            out.extend(_conclusion_lines(c, i))
+            out.extend(_conclusion_lines(c, i, where))
     reported = {c.id for c in dx.causes}
     others = [c for c in dx.considered if c.id not in reported]
     if others:
         out.append("")
         out.append("Also considered (below the threshold or evidence against):")
         for c in others:
-            out.extend(_conclusion_lines(c, None))
+            out.extend(_conclusion_lines(c, None, where))
     if dx.findings:
         out.append("")
         out.append("Findings:")
         for c in dx.findings:
-            out.extend(_conclusion_lines(c, None))
+            out.extend(_conclusion_lines(c, None, where))
     out.append("")
     out.append("Coping:")
     out.extend(_advice_lines(dx.coping))

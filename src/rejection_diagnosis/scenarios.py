@@ -25,12 +25,14 @@ __all__ = ["EXPECTATIONS", "Scenario", "check_scenario", "load_scenarios", "run_
            "scenario_problems"]
 
 # What each expectation holds: the kind of ids it names, and its shape.
-_CAUSE_LISTS = ("causes_include", "causes_exclude")
+_CAUSE_LISTS = ("causes_include", "causes_exclude", "ranked_include")
 _RECOMMENDATION_LISTS = ("recommendations_include", "recommendations_exclude")
 _RECOMMENDATION_IDS = ("top_coping", "top_next_step")
 
 EXPECTATIONS = (
     "top_cause",
+    "top_ranked",
+    "ranked_include",
     "causes_include",
     "causes_exclude",
     "certainty",
@@ -88,14 +90,19 @@ def load_scenarios(*paths: str | os.PathLike[str]) -> list[Scenario]:
     scenarios: list[Scenario] = []
     problems: list[Problem] = []
     for f in files:
+        limits = Limits()
         try:
-            raw_bytes = f.read_bytes()
+            with f.open("rb") as handle:  # bounded: /dev/zero is refused, not exhausted
+                raw_bytes = handle.read(limits.max_bytes + 1)
         except OSError as exc:
             problems.append(Problem(str(f), 0, 0, "error", "file-unreadable", str(exc.strerror)))
             continue
-        doc = read_yaml(raw_bytes, str(f), Limits())
+        doc = read_yaml(raw_bytes, str(f), limits)
         if isinstance(doc, Problem):
             problems.append(doc)
+            continue
+        if doc.problems:  # duplicate keys: a second 'expect:' must not pass unseen
+            problems.extend(doc.problems)
             continue
 
         def bad(path: tuple[str | int, ...], message: str, f: Path = f, doc: Any = doc) -> None:
@@ -141,7 +148,7 @@ def load_scenarios(*paths: str | os.PathLike[str]) -> list[Scenario]:
 
 def _shape_problem(expect: Mapping[str, Any]) -> tuple[tuple[str | int, ...], str] | None:
     """The first expectation that is not shaped as documented, as (path, message)."""
-    for key in ("top_cause", *_RECOMMENDATION_IDS):
+    for key in ("top_cause", "top_ranked", *_RECOMMENDATION_IDS):
         if key in expect and not isinstance(expect[key], str):
             return (key,), f"'{key}:' takes one id (got {expect[key]!r:.60})"
     for key in (*_CAUSE_LISTS, *_RECOMMENDATION_LISTS):
@@ -184,8 +191,9 @@ def scenario_problems(kb: KnowledgeBase, scenarios: Iterable[Scenario]) -> list[
                     parts, f"unknown {kind} {ident!r}{did_you_mean(ident, known)}", key=key))
 
         expect = sc.expect
-        if "top_cause" in expect:
-            name(("expect", "top_cause"), expect["top_cause"], "cause", causes)
+        for key in ("top_cause", "top_ranked"):
+            if key in expect:
+                name(("expect", key), expect[key], "cause", causes)
         for key in _CAUSE_LISTS:
             for i, ident in enumerate(expect.get(key, ())):
                 name(("expect", key, i), ident, "cause", causes)
@@ -229,6 +237,15 @@ def check_scenario(dx: Diagnosis, expect: Mapping[str, Any]) -> list[str]:
                             f"{got.certainty:.2f} " if got else f"cause {cid} not reported (")
             failures[-1] += (f"; causes: {shown})" if got else
                              f"no rule spoke of it; causes: {shown})")
+    ranked = _ids(dx.ranked)
+    shown_ranked = ", ".join(f"{c.id} {c.certainty:.2f}" for c in dx.ranked) or "none"
+    if "top_ranked" in expect and ranked[:1] != [expect["top_ranked"]]:
+        failures.append(f"top ranked cause: expected {expect['top_ranked']}, got "
+                        f"{ranked[0] if ranked else 'none'} (ranked: {shown_ranked})")
+    for cid in expect.get("ranked_include", ()):
+        if cid not in ranked:
+            failures.append(f"cause {cid} not among the likely or possible causes "
+                            f"(ranked: {shown_ranked})")
     for cid in expect.get("causes_exclude", ()):
         if cid in causes:
             failures.append(f"cause {cid} reported but should not be (causes: {shown})")

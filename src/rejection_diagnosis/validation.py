@@ -229,10 +229,21 @@ def _cycles(rs: RuleSet) -> list[Problem]:
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     reported: set[frozenset[str]] = set()
 
-    def visit(node: str, path: list[str]) -> None:
-        state[node] = 1
-        path = [*path, node]
-        for target, rule, where in depends.get(node, ()):
+    # Depth first, with an explicit stack: a chain of 1,000 findings is valid, and deeper
+    # than Python's own stack.
+    for start in sorted(depends):
+        if state.get(start) is not None:
+            continue
+        state[start] = 1
+        path = [start]
+        stack = [iter(depends.get(start, ()))]
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                stack.pop()
+                state[path.pop()] = 2
+                continue
+            target, rule, where = step
             if state.get(target) == 1:
                 cycle = path[path.index(target):]
                 if frozenset(cycle) not in reported:
@@ -246,10 +257,7 @@ def _cycles(rs: RuleSet) -> list[Problem]:
                         "break the cycle with a finding that depends only on observations",
                         rule.id))
             elif state.get(target) is None:
-                visit(target, path)
-        state[node] = 2
-
-    for node in sorted(depends):
-        if state.get(node) is None:
-            visit(node, [])
+                state[target] = 1
+                path.append(target)
+                stack.append(iter(depends.get(target, ())))
     return problems

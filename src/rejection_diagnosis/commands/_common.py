@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from .._yaml import Limits, read_yaml
-from ..errors import Problem, RuleSetError
+from .._yaml import Limits, Located, YamlPath, read_yaml
+from ..errors import ObservationError, Problem, RuleSetError, did_you_mean
 from ..knowledge_base import KnowledgeBase, load_rules
 from ..loader import bundled_rules_path
+from ..model import Location
+from ..observations import normalize
 
 
 class UsageError(Exception):
@@ -41,6 +46,37 @@ def rule_paths(args: argparse.Namespace, given: list[str]) -> list[str]:
     return ([str(bundled_rules_path())] if getattr(args, "bundled", False) else []) + given
 
 
+def threshold(text: str) -> float:
+    """``--threshold``'s type: a number in (0, 1]; anything else is a usage error (exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= 1):
+        raise argparse.ArgumentTypeError(
+            f"must be a number greater than 0 and at most 1, e.g. 0.3 (got {text!r})")
+    return value
+
+
+def short_locations(paths: Sequence[str]) -> Callable[[Location], str]:
+    """Show a rule's location relative to the folder that holds the rules given.
+
+    A rule of the bundled knowledge base shows as ``rules/causes.yaml:384:5``, one of
+    ``--rules my_rules/`` as ``my_rules/agency.yaml:3:5``: never an absolute path into
+    site-packages.
+    """
+    roots = [Path(p).resolve() for p in (paths or [str(bundled_rules_path())])]
+
+    def where(location: Location) -> str:
+        path = Path(location.path).resolve()
+        for root in roots:
+            if path == root or root in path.parents:
+                return f"{path.relative_to(root.parent)}:{location.line}:{location.column}"
+        return str(location)
+
+    return where
+
+
 def load_kb(args: argparse.Namespace) -> KnowledgeBase:
     """The knowledge base named by ``--rules`` and ``--bundled`` (or the bundled one)."""
     return load_rules(*rule_paths(args, args.rules))
@@ -52,25 +88,74 @@ def read_case(path: str) -> dict[str, Any]:
     Raises:
         RuleSetError: the file is unreadable, not YAML/JSON, or not a mapping.
     """
+    data, located, _ = _read_case(path)
+    if located.problems:  # duplicate keys: which value was meant is unknown
+        raise RuleSetError([attrs.evolve(p, severity="error") for p in located.problems])
+    return data
+
+
+def load_case(path: str, kb: KnowledgeBase) -> dict[str, Any]:
+    """Read a case file and check it against ``kb``'s observations, every problem at once.
+
+    Raises:
+        RuleSetError: the file is unreadable or not a mapping, has duplicate keys, unknown
+            observations or wrong values; each problem located as ``path:line:col``.
+    """
+    data, located, prefix = _read_case(path)
+    problems = [attrs.evolve(p, severity="error") for p in located.problems]  # duplicates
+    known = sorted(kb.observations)
+    for key, value in data.items():
+        where: YamlPath = (*prefix, key)
+        if not isinstance(key, str) or key not in kb.observations:
+            shown = repr(key) if isinstance(key, str) else f"{key!r} (a {type(key).__name__})"
+            hint = did_you_mean(key, known) if isinstance(key, str) else ""
+            problems.append(Problem(
+                path, *located.key_mark(where), "error", "case-unknown-observation",
+                f"unknown observation {shown}{hint}; `rejection-diagnosis show observations` "
+                "lists them"))
+            continue
+        try:
+            normalize(kb.observations, {key: value})
+        except ObservationError as exc:
+            problems.append(Problem(path, *located.mark(where), "error", "case-value",
+                                    str(exc)))
+    if problems:
+        raise RuleSetError(problems)
+    return data
+
+
+def _read_case(path: str) -> tuple[dict[str, Any], Located, YamlPath]:
+    """The case's observations, the located document, and the path to them inside it."""
+    limits = Limits()
     try:
-        raw = Path(path).read_bytes() if path != "-" else __import__("sys").stdin.buffer.read()
+        if path == "-":
+            if sys.stdin is None:
+                raise RuleSetError([Problem("<stdin>", 0, 0, "error", "file-unreadable",
+                                            "cannot read the case: standard input is closed")])
+            raw = sys.stdin.buffer.read(limits.max_bytes + 1)
+        else:
+            # Only one byte more than allowed is read: /dev/zero is refused, not exhausted.
+            with Path(path).open("rb") as handle:
+                raw = handle.read(limits.max_bytes + 1)
     except OSError as exc:
         raise RuleSetError([Problem(path, 0, 0, "error", "file-unreadable",
                                     f"cannot read case file: {exc.strerror}")]) from exc
-    doc = read_yaml(raw, path, Limits())
+    doc = read_yaml(raw, path, limits)
     if isinstance(doc, Problem):
         if doc.code == "yaml-empty":  # the reader's wording is about rule files
             doc = attrs.evolve(doc, message="case file is empty; write one observation a "
                                             "line, e.g. posting_reposted: true")
         raise RuleSetError([doc])
     data = doc.data
+    prefix: YamlPath = ()
     if isinstance(data, dict) and set(data) <= {"observations", "name", "story", "expect"} \
             and isinstance(data.get("observations"), dict):
         data = data["observations"]
+        prefix = ("observations",)
     if not isinstance(data, dict):
         raise RuleSetError([Problem(path, 1, 1, "error", "case",
                                     "a case file is a mapping of observation id to value")])
-    return data
+    return data, doc, prefix
 
 
 def dump_json(data: Any) -> str:

@@ -13,10 +13,14 @@ import yaml
 from ..consult import LEAD, AnswerError, Consultation, Question, UnknownCauseError, parse_answer
 from ..errors import ObservationError, Problem, RuleSetError
 from ..knowledge_base import DEFAULT_THRESHOLD
-from ._common import add_rules_argument, load_kb, read_case
+from ._common import add_rules_argument, load_kb, read_case, threshold
 
 NAME = "ask"
 HELP = "ask the questions that matter, one at a time, then diagnose"
+EXAMPLE = """\
+example:
+  rejection-diagnosis ask --save case.yaml     # answer '?' when you do not know
+  rejection-diagnosis diagnose case.yaml"""
 
 _DONT_KNOW = frozenset({"?", "dont know", "don't know", "dunno", "idk", "unknown", "skip",
                         "not sure", "dk"})
@@ -42,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "answer (ids absent: don't know) instead of asking")
     parser.add_argument("--save", metavar="FILE",
                         help="write the answers as a case file that 'diagnose' reads")
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+    parser.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD,
                         help=f"report causes from this certainty on (default {DEFAULT_THRESHOLD})")
     parser.add_argument("--lead", type=int, default=LEAD, metavar="N",
                         help=f"stop once the first N causes are settled (default {LEAD})")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from collections.abc import Iterator
@@ -20,12 +19,30 @@ from typing import IO, Any
 import attrs
 
 from .. import batch
-from ..errors import DiagnosisError
+from ..certainty import check_threshold
+from ..diagnosis import Diagnosis
+from ..errors import DiagnosisError, Problem, RuleSetError
 from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
-from ._common import UsageError, add_rules_argument, dump_json, load_kb, read_case
+from ..render import explain_text
+from ..report import candidate_text
+from ._common import (
+    UsageError,
+    add_rules_argument,
+    dump_json,
+    load_case,
+    load_kb,
+    rule_paths,
+    short_locations,
+    threshold,
+)
 
 NAME = "diagnose"
 HELP = "diagnose a case file (YAML or JSON), or every line of a JSON Lines file"
+EXAMPLE = """\
+example:
+  rejection-diagnosis show observations --format yaml > case.yaml   # fill it in, then:
+  rejection-diagnosis diagnose case.yaml
+  rejection-diagnosis diagnose case.yaml --detail     # the rules and their arithmetic"""
 
 _ENVELOPE = frozenset({"observations", "name", "story", "expect"})
 
@@ -38,8 +55,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_rules_argument(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (default) or json, for a single case")
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
-                        help=f"report causes from this certainty on (default {DEFAULT_THRESHOLD})")
+    parser.add_argument("--detail", action="store_true",
+                        help="text for rule authors: rule ids and locations, the certainty "
+                             "arithmetic, causes below the threshold")
+    parser.add_argument("--exact", action="store_true",
+                        help="JSON certainties unrounded (default: 4 decimals)")
+    parser.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD,
+                        metavar="X",
+                        help="report causes from this certainty on, in (0, 1] "
+                             f"(default {DEFAULT_THRESHOLD})")
     parser.add_argument("--jsonl", metavar="IN.jsonl",
                         help="diagnose every line of a JSON Lines file ('-' reads standard "
                              "input): one JSON object of observations per line")
@@ -62,9 +86,24 @@ def run(args: argparse.Namespace) -> int:
     if args.output is not None or args.workers != 1:
         raise UsageError("-o/--output and --workers go with --jsonl")
     kb = load_kb(args)
-    dx = kb.diagnose(read_case(args.case), threshold=args.threshold)
-    sys.stdout.write(dump_json(dx.to_dict()) + "\n" if args.format == "json" else dx.explain())
+    dx = kb.diagnose(load_case(args.case, kb), threshold=args.threshold)
+    if args.format == "json":
+        sys.stdout.write(dump_json(dx.to_dict(exact=args.exact)) + "\n")
+    elif args.detail:
+        sys.stdout.write(explain_text(dx, short_locations(rule_paths(args, args.rules))))
+    else:
+        sys.stdout.write(candidate_text(dx, kb.observations, _settling_question(kb, dx)))
+        sys.stdout.write("\n(The rules behind this and their arithmetic: add --detail.)\n")
     return 0
+
+
+def _settling_question(kb: KnowledgeBase, dx: Diagnosis) -> str | None:
+    """When no cause is reported, the open question whose answer would tell most."""
+    if not dx.insufficient_evidence:
+        return None
+    known = {k: {"value": g.value, "certainty": g.certainty} for k, g in dx.observations.items()}
+    asked = kb.next_questions(known, 1, threshold=dx.threshold)
+    return asked[0].question if asked else None
 
 
 # JSON Lines ---------------------------------------------------------------------------------
@@ -73,12 +112,37 @@ def run(args: argparse.Namespace) -> int:
 LineResult = tuple[int, str | None, str | None]
 
 
-def diagnose_line(kb: KnowledgeBase, number: int, text: str, threshold: float) -> LineResult:
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys, the case-file reader refuses them: a
+    # record is refused too, since which value was meant is unknown.
+    record: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in record:
+            raise _DuplicateKey(f"duplicate key {key!r}; remove or rename one")
+        record[key] = value
+    return record
+
+
+def diagnose_line(kb: KnowledgeBase, number: int, text: str | bytes,
+                  threshold: float) -> LineResult:
     """Diagnose one JSON Lines record; an unusable record gives its error message."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return number, None, f"not UTF-8: byte {text[exc.start]:#04x} at byte {exc.start + 1}"
     try:
-        case = json.loads(text)
+        case = json.loads(text, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as exc:
+        return number, None, str(exc)
     except ValueError as exc:
         return number, None, f"not JSON: {exc}"
+    except RecursionError:
+        return number, None, "not a case: nested too deeply"
     if isinstance(case, dict) and set(case) <= _ENVELOPE and isinstance(
             case.get("observations"), dict):
         case = case["observations"]
@@ -97,21 +161,20 @@ class _Lines:
 
     threshold: float
 
-    def __call__(self, chunk: list[tuple[int, str]]) -> list[LineResult]:
+    def __call__(self, chunk: list[tuple[int, bytes]]) -> list[LineResult]:
         kb = batch._WORKER_KB
         assert kb is not None, "worker started without its knowledge base"
         return [diagnose_line(kb, n, text, self.threshold) for n, text in chunk]
 
 
 def _run_jsonl(args: argparse.Namespace) -> int:
-    threshold = args.threshold
-    if not (math.isfinite(threshold) and 0 < threshold <= 1):
-        raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
+    threshold = check_threshold(args.threshold)
     kb = load_kb(args)
     name = "<stdin>" if args.jsonl == "-" else args.jsonl
     try:
-        source: IO[str] = (sys.stdin if args.jsonl == "-"
-                           else open(args.jsonl, encoding="utf-8"))  # noqa: SIM115
+        # Bytes, decoded line by line: invalid UTF-8 is that line's error, not the batch's.
+        source: IO[bytes] = (_stdin_bytes() if args.jsonl == "-"
+                             else open(args.jsonl, "rb"))  # noqa: SIM115
     except OSError as exc:
         raise UsageError(f"cannot read {args.jsonl}: {exc.strerror}") from exc
     progress = _Progress(sys.stderr, _count_lines(args.jsonl)) if sys.stderr.isatty() else None
@@ -123,7 +186,7 @@ def _run_jsonl(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write {args.output}: {exc.strerror}") from exc
     failed = 0
     try:
-        records = ((n, line) for n, line in enumerate(source, 1) if line.strip())
+        records = ((n, line) for n, line in _lines(source, name) if line.strip())
         results: Iterator[LineResult]
         if args.workers == 1:
             results = (diagnose_line(kb, n, text, threshold) for n, text in records)
@@ -144,13 +207,42 @@ def _run_jsonl(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.finish()
-        if source is not sys.stdin:
+        if args.jsonl != "-":
             source.close()
         if out is not sys.stdout:
             out.close()
         else:
             out.flush()
     return 1 if failed else 0
+
+
+#: The longest JSON Lines record read (a 100 MB record of one case still reads).
+MAX_LINE_BYTES = 128 * 1024 * 1024
+
+
+def _stdin_bytes() -> IO[bytes]:
+    if sys.stdin is None:
+        raise UsageError("cannot read <stdin>: standard input is closed")
+    return sys.stdin.buffer
+
+
+def _lines(source: IO[bytes], name: str) -> Iterator[tuple[int, bytes]]:
+    """Numbered lines of ``source``, each at most :data:`MAX_LINE_BYTES` long.
+
+    Raises:
+        RuleSetError: a line is longer (``/dev/zero`` has no end of line): reading stops.
+    """
+    number = 0
+    while True:
+        line = source.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_BYTES:
+            raise RuleSetError([Problem(name, number, 0, "error", "line-too-long",
+                                        f"line is longer than {MAX_LINE_BYTES} bytes; "
+                                        "stopped reading")])
+        yield number, line
 
 
 def _count_lines(path: str) -> int | None:

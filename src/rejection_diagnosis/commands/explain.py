@@ -8,11 +8,23 @@ import sys
 from ..diagnosis import Contribution, Diagnosis
 from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
 from ..model import show_value
-from ._common import add_rules_argument, dump_json, load_kb, read_case
+from ..render import Where, explain_text
+from ._common import (
+    add_rules_argument,
+    dump_json,
+    load_case,
+    load_kb,
+    rule_paths,
+    short_locations,
+    threshold,
+)
 
 NAME = "explain"
 HELP = ("diagnose a case and print the full trace: observations, every rule that fired in "
         "the order it ran, how certainties combined, then the diagnosis")
+EXAMPLE = """\
+example:
+  rejection-diagnosis explain case.yaml --rules my_rules/"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("case", help="case file: YAML or JSON mapping of observation id to "
                                      "value ('-' reads standard input)")
     add_rules_argument(parser)
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+    parser.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD,
                         help=f"report causes from this certainty on (default {DEFAULT_THRESHOLD})")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (default) or json (the diagnosis with every contribution)")
@@ -29,16 +41,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Diagnose and print the trace."""
     kb = load_kb(args)
-    dx = kb.diagnose(read_case(args.case), threshold=args.threshold)
+    dx = kb.diagnose(load_case(args.case, kb), threshold=args.threshold)
     if args.format == "json":
         sys.stdout.write(dump_json(dx.to_dict()) + "\n")
     else:
-        sys.stdout.write(trace(kb, dx))
+        sys.stdout.write(trace(kb, dx, short_locations(rule_paths(args, args.rules))))
     return 0
 
 
-def trace(kb: KnowledgeBase, dx: Diagnosis) -> str:
-    """The trace as text: what was given, what fired layer by layer, then the diagnosis."""
+def trace(kb: KnowledgeBase, dx: Diagnosis, where: Where = str) -> str:
+    """The trace as text: what was given, what fired layer by layer, then the diagnosis.
+
+    ``where`` shows a rule's location (default: ``path:line:col`` as loaded).
+    """
     out = [f"Observations ({len(dx.observations)} given; any other is unknown):"]
     for key, given in dx.observations.items():
         sure = f" (certainty {given.certainty:.2f})" if given.certainty != 1 else ""
@@ -62,7 +77,7 @@ def trace(kb: KnowledgeBase, dx: Diagnosis) -> str:
             layer = number
             out.append(f"  layer {layer + 1}")
         sign = f"{c.contribution:+.2f}"
-        out.append(f"    {c.rule_id} ({c.location}) -> {kind} {ident}: certainty factor "
+        out.append(f"    {c.rule_id} ({where(c.location)}) -> {kind} {ident}: certainty factor "
                    f"{c.certainty_factor:+.2f} × condition {c.condition_certainty:.2f} = {sign}")
         for e in c.evidence:
             out.append(f"        {e.test}")
@@ -81,5 +96,5 @@ def trace(kb: KnowledgeBase, dx: Diagnosis) -> str:
     for advice in (*dx.coping, *dx.next_steps):
         out.append(f"  recommendation {advice.id}: {advice.certainty:+.2f} ({advice.kind})")
     out.append("")
-    out.append(dx.explain())
+    out.append(explain_text(dx, where))
     return "\n".join(out)

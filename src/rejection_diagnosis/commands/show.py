@@ -5,18 +5,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+import textwrap
+from typing import Any, assert_never
 
 from .. import model as m
 from ..errors import did_you_mean
 from ..knowledge_base import KnowledgeBase
 from ..loader import schema
 from ..validation import iter_conditions
-from ._common import add_rules_argument, dump_json, load_kb
+from ._common import UsageError, add_rules_argument, dump_json, load_kb
 
 NAME = "show"
 HELP = ("browse the knowledge base: observations, findings, causes, recommendations, rules, "
-        "or one id; 'schema' prints the JSON Schema of rule files (for editors)")
+        "or one id; 'schema' prints the JSON Schema of rule files (for editors), "
+        "'case-schema' the JSON Schema of a case (for forms and tools)")
+EXAMPLE = """\
+example:
+  rejection-diagnosis show observations               # what you can tell it, and the answers
+  rejection-diagnosis show observations --format yaml > case.yaml   # a case to fill in
+  rejection-diagnosis show fit_mismatch               # one cause, and the rules about it"""
 LISTS = ("observations", "findings", "causes", "recommendations", "rules")
 
 
@@ -24,10 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``show``."""
     parser.add_argument("what", metavar="WHAT",
                         help="observations | findings | causes | recommendations | rules | "
-                             "schema | ID")
+                             "schema | case-schema | ID")
     add_rules_argument(parser)
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text (default) or json")
+    parser.add_argument("--format", choices=("text", "json", "yaml"), default="text",
+                        help="text (default) or json; yaml with observations: a case file "
+                             "to fill in")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,7 +43,15 @@ def run(args: argparse.Namespace) -> int:
     if args.what == "schema":
         sys.stdout.write(dump_json(schema()) + "\n")
         return 0
+    if args.format == "yaml" and args.what != "observations":
+        raise UsageError("--format yaml goes with 'show observations' (a case to fill in)")
     kb = load_kb(args)
+    if args.what == "case-schema":
+        sys.stdout.write(dump_json(kb.case_schema()) + "\n")
+        return 0
+    if args.what == "observations" and args.format != "json":
+        sys.stdout.write(case_template(kb) if args.format == "yaml" else _observations_text(kb))
+        return 0
     if args.what in LISTS:
         rows = _list(kb, args.what)
         if args.format == "json":
@@ -53,6 +69,48 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_item(data)
     return 0
+
+
+def _observations_text(kb: KnowledgeBase) -> str:
+    """Each observation: id, type and question, then the answers it takes."""
+    out: list[str] = []
+    for obs in kb.observations.values():
+        out.append(f"{obs.id} ({obs.type}): {obs.question}")
+        out.append(f"    answer: {obs.allowed()}")
+    return "\n".join(out) + "\n"
+
+
+def _example_value(obs: m.Observation) -> str:
+    match obs.type:
+        case "boolean":
+            return "true"
+        case "number":
+            return m.show_value(float(obs.range[0])) if obs.range is not None else "0"
+        case "category":
+            return obs.values[0]
+        case _:
+            assert_never(obs.type)
+
+
+def case_template(kb: KnowledgeBase) -> str:
+    """A case file to fill in: every observation commented out, with its question."""
+    out = [
+        "# A case for rejection-diagnosis. For each thing you know, remove the '#' in front",
+        "# of its line and give your answer. Leave out what you do not know: unknown is not",
+        "# the same as no. Not sure? Write {value: true, certainty: 0.6}.",
+        "# Then: rejection-diagnosis diagnose THIS-FILE.yaml",
+    ]
+    group = None
+    for obs in kb.observations.values():
+        if obs.group != group:
+            group = obs.group
+            out.extend(["", f"# --- {group} ---"])
+        out.append("")
+        out.extend(textwrap.wrap(obs.question, width=86, initial_indent="# ",
+                                 subsequent_indent="# "))
+        out.append(f"# answer: {obs.allowed()}")
+        out.append(f"#{obs.id}: {_example_value(obs)}")
+    return "\n".join(out) + "\n"
 
 
 def _where(location: m.Location) -> str:

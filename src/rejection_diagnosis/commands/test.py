@@ -14,6 +14,9 @@ from ._common import UsageError, add_rules_argument, dump_json, load_kb, rule_pa
 
 NAME = "test"
 HELP = "run scenario files (observations in, expected causes and recommendations out)"
+EXAMPLE = """\
+example:
+  rejection-diagnosis test --rules my_rules/ my_rules/scenarios/ --coverage"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -14,6 +14,9 @@ from ._common import UsageError, add_bundled_argument, dump_json, rule_paths
 
 NAME = "validate"
 HELP = "check rule files: every error and lint warning, located as path:line:col"
+EXAMPLE = """\
+example:
+  rejection-diagnosis validate my_rules/ --bundled --strict"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -205,6 +205,10 @@ def result(kb: KnowledgeBase, dx: Diagnosis, answers: Answers, *, more: bool,
         out.append(f'<section class="whatif-result" aria-labelledby="wi-h">'
                    f'<h2 id="wi-h">What would change</h2>{what_if}</section>')
     ranked = dx.ranked
+    if ranked and dx.insufficient_evidence:
+        out.append("<p>What you told us does not point clearly to any one cause. Asking the "
+                   "company for feedback is the best way to learn more; these are possible, on "
+                   "weak evidence, and the advice below still applies.</p>")
     if ranked:
         out.append('<ol class="causes">')
         for c in ranked[:5]:
@@ -212,6 +216,8 @@ def result(kb: KnowledgeBase, dx: Diagnosis, answers: Answers, *, more: bool,
             evidence = svc.evidence_in_words(kb, dx, c)
             ev = "".join(f"<li>{esc(d)} <span class=\"answer\">— {esc(a)}</span></li>"
                          for d, a in evidence)
+            against = "".join(f"<li>{esc(d)} <span class=\"answer\">— {esc(a)}</span></li>"
+                              for d, a in svc.evidence_in_words(kb, dx, c, positive=False))
             explanation = next((x.because for x in c.contributions if x.contribution > 0
                                 and x.because), "")
             out.append(f"""<li class="cause" data-cause="{esc(c.id)}">
@@ -220,6 +226,7 @@ def result(kb: KnowledgeBase, dx: Diagnosis, answers: Answers, *, more: bool,
 <p>{esc(c.description)}</p>
 {f'<p class="explanation">{esc(explanation)}</p>' if explanation else ''}
 {f'<h3>What you told us that points here</h3><ul class="evidence">{ev}</ul>' if ev else ''}
+{f'<h3>What speaks against it</h3><ul class="against">{against}</ul>' if against else ''}
 <details class="how"><summary>How did we get there?</summary>{_how_html(kb, dx, c)}</details>
 <details class="whynot"><summary>Why not more sure?</summary>{why_not_html(kb, dx.why_not(c.id))}</details>
 </li>""")
@@ -247,6 +254,10 @@ def result(kb: KnowledgeBase, dx: Diagnosis, answers: Answers, *, more: bool,
                           for a in items_)
             out.append(f"<section><h2>{title}</h2><ul class=\"advice\">{lis}</ul></section>")
     out.append(_what_if_form(kb, answers))
+    from ..report import candidate_text
+
+    out.append('<details class="plain"><summary>The result as plain text (to copy or print)'
+               f'</summary><pre>{esc(candidate_text(dx, kb.observations))}</pre></details>')
     more_button = ('<button type="submit" name="action" value="continue">Answer more '
                    'questions</button>' if more else "")
     back = ('<button type="submit" name="action" value="back" class="secondary">Change my last '

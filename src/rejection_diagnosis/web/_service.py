@@ -73,8 +73,13 @@ def _conclusion(dx: Diagnosis, c: Conclusion) -> dict[str, Any]:
 
 def diagnosis_json(dx: Diagnosis) -> dict[str, Any]:
     """``dx.to_dict()`` and, under ``ranked``, every cause with evidence for it and its strength."""
+    from ..report import candidate_text
+
     out = dx.to_dict()
     out["ranked"] = [_conclusion(dx, c) for c in dx.ranked]
+    kb = dx.knowledge_base
+    # The plain report a candidate reads (what `diagnose` prints), for tools that show text.
+    out["report"] = candidate_text(dx, kb.observations) if kb is not None else ""
     return out
 
 
@@ -224,9 +229,10 @@ def typed_answer(obs: m.Observation, text: str) -> bool | float | str:
     raise ObservationError(f"{obs.question} Please answer {obs.allowed()}.", obs.id)
 
 
-def evidence_in_words(kb: KnowledgeBase, dx: Diagnosis,
-                      cause: Conclusion) -> list[tuple[str, str]]:
-    """What the person said that supports ``cause``: (observation description, answer) pairs.
+def evidence_in_words(kb: KnowledgeBase, dx: Diagnosis, cause: Conclusion,
+                      positive: bool = True) -> list[tuple[str, str]]:
+    """What the person said for ``cause`` (or, ``positive=False``, against it):
+    (observation description, answer) pairs.
 
     Follows the chain of :meth:`Diagnosis.how` so that answers reaching the cause through a
     finding count too; each observation once, in the order the chain meets it.
@@ -234,7 +240,9 @@ def evidence_in_words(kb: KnowledgeBase, dx: Diagnosis,
     out: dict[str, tuple[str, str]] = {}
     for step in dx.how(cause.id).steps:
         for c in step.contributions:
-            if c.contribution <= 0:
+            # Against: only what spoke against the cause itself, not against its findings.
+            wanted = c.contribution > 0 if positive else c.contribution < 0 and step.depth == 0
+            if not wanted:
                 continue
             for e in c.evidence:
                 obs = kb.observations.get(e.id)

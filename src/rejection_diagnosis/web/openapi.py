@@ -58,7 +58,8 @@ def openapi() -> dict[str, Any]:
             "/api/diagnose": _post(
                 "Diagnose a case", "Case", "Diagnosis",
                 "The diagnosis of a case, as `Diagnosis.to_dict()`, with `ranked`: every "
-                "cause with evidence for it and its strength (likely, possible, weak)."),
+                "cause with evidence for it and its strength (likely, possible, weak), and "
+                "`report`: the plain report a candidate reads (what `diagnose` prints)."),
             "/api/questions": _post(
                 "The next questions", "QuestionsRequest", "Questions",
                 "The questions whose answers could change the diagnosis most, as "
@@ -106,6 +107,7 @@ def openapi() -> dict[str, Any]:
                               "schema_version": {"type": "integer"},
                               "causes": {"type": "array", "items": {"type": "object"}},
                               "ranked": {"type": "array", "items": _ref("RankedCause")},
+                              "report": {"type": "string"},
                               "coping": {"type": "array", "items": {"type": "object"}},
                               "next_steps": {"type": "array", "items": {"type": "object"}},
                               "base_rates": {"type": "array", "items": {"type": "object"}}}},
