@@ -322,6 +322,15 @@ def test_serve_without_the_web_extra_names_it(monkeypatch: pytest.MonkeyPatch,
     assert "pip install 'rejection-diagnosis[web]'" in capsys.readouterr().err
 
 
+def test_a_loopback_server_answers_only_to_its_own_names() -> None:
+    from rejection_diagnosis.web import LOOPBACK_HOSTS
+
+    client = TestClient(create_app(KB, allowed_hosts=LOOPBACK_HOSTS))
+    assert 400 == client.get("/", headers={"host": "rebound.example"}).status_code
+    for host in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000"):
+        assert 200 == client.get("/", headers={"host": host}).status_code
+
+
 def test_serve_binds_loopback_by_default() -> None:
     from rejection_diagnosis.cli import build_parser
 

@@ -13,10 +13,12 @@ reads no file but the rule files it was started with and its own bundled assets.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -29,11 +31,16 @@ if TYPE_CHECKING:
 
     from ..knowledge_base import KnowledgeBase
 
-__all__ = ["MAX_BODY", "MAX_UPLOAD", "create_app", "make_server"]
+__all__ = ["LOOPBACK_HOSTS", "MAX_BODY", "MAX_UPLOAD", "create_app", "make_server"]
+
+
+#: The names a browser uses for this computer: what a server bound to loopback answers to.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def create_app(kb: KnowledgeBase, *, threshold: float = 0.2, max_body: int = MAX_BODY,
-               max_upload: int = MAX_UPLOAD) -> ASGIApp:
+               max_upload: int = MAX_UPLOAD,
+               allowed_hosts: Sequence[str] | None = None) -> ASGIApp:
     """The ASGI application serving the page, the coach page and the API over ``kb``.
 
     Args:
@@ -41,6 +48,10 @@ def create_app(kb: KnowledgeBase, *, threshold: float = 0.2, max_body: int = MAX
         threshold: the report threshold of every diagnosis (an API request may give its own).
         max_body: the largest request body accepted (413 above it).
         max_upload: the same for the coach's rule-set uploads.
+        allowed_hosts: answer only requests whose ``Host`` is one of these (400 otherwise);
+            ``serve`` on a loopback address passes :data:`LOOPBACK_HOSTS`, so that a web
+            page elsewhere cannot reach the server through a name of its own (DNS
+            rebinding). None: any host.
     """
 
     async def not_found(request: Request, exc: Exception) -> Response:
@@ -55,8 +66,11 @@ def create_app(kb: KnowledgeBase, *, threshold: float = 0.2, max_body: int = MAX
 
     app = Starlette(routes=[*pages.routes(kb, threshold), *api.routes(kb, threshold)],
                     exception_handlers={404: not_found, 405: not_found})
-    limited = BodyLimit(app, max_body, {"/coach/validate": max_upload})
-    return SecurityHeaders(limited)
+    inner: ASGIApp = BodyLimit(app, max_body, {"/coach/validate": max_upload})
+    if allowed_hosts is not None:
+        inner = TrustedHostMiddleware(inner, allowed_hosts=[
+            f"[{h}]" if ":" in h else h for h in allowed_hosts])
+    return SecurityHeaders(inner)
 
 
 def make_server(app: ASGIApp, host: str = "127.0.0.1", port: int = 8000) -> uvicorn.Server:
