@@ -124,7 +124,7 @@ def _understood(kb: KnowledgeBase, reading: Any) -> str:
                               f'{h.esc(label)}</option>' for v, label in choices)
             control = (f'<select id="u-{i}" name="{h.esc(field)}">{options}'
                        '<option value="">not right — leave it out</option></select>')
-        rows.append(f'<li><label for="u-{i}">{h.esc(obs.description)}</label> {control}'
+        rows.append(f'<li><label for="u-{i}">{h.esc(svc.short_description(obs))}</label> {control}'
                     f'<input type="hidden" name="certainty:{h.esc(item.id)}" '
                     f'value="{item.certainty}">'
                     + (f'<br><span class="quote">you wrote {h.esc(quoted)}</span>' if quoted else "")
