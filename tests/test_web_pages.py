@@ -56,8 +56,10 @@ def test_the_first_question_is_the_consultations(client: TestClient) -> None:
 def test_answers_travel_in_the_page_and_back_undoes_the_last(client: TestClient) -> None:
     first = start(client)
     ident = field(first, "observation")
-    skipped = ask(client, first, action="dontknow")
-    assert [[ident, None]] == json.loads(field(skipped, "answers"))
+    data = {"items": field(first, "items")} if 'name="items"' in first else {}
+    skipped = ask(client, first, action="dontknow", **data)
+    (step,) = json.loads(field(skipped, "answers"))
+    assert step in ([ident, None], ["@" + ident, dict.fromkeys(json.loads(data.get("items", "[]")))])
     again = ask(client, skipped, action="back")
     assert ident == field(again, "observation")
     assert [] == json.loads(field(again, "answers"))
@@ -255,3 +257,24 @@ def test_an_oversized_upload_is_413(client: TestClient) -> None:
     from rejection_diagnosis.web import MAX_UPLOAD
 
     assert 413 == upload(client, [("big.yaml", b"#" * (MAX_UPLOAD + 1))]).status_code
+
+
+@pytest.mark.skipif(not getattr(KB, "checklists", None), reason="this version has no checklists")
+def test_a_checklist_is_answered_in_one_step_and_undone_by_back(client: TestClient) -> None:
+    page = start(client)
+    for _ in range(40):  # until the consultation asks a checklist
+        if 'name="items"' in page:
+            break
+        page = ask(client, page, action="dontknow")
+    else:
+        pytest.skip("the consultation asked no checklist")
+    checklist = field(page, "observation")
+    items = json.loads(field(page, "items"))
+    before = json.loads(field(page, "answers"))
+    ticked = ask(client, page, action="checklist", items=json.dumps(items), tick=items[0])
+    step = json.loads(field(ticked, "answers"))[-1]
+    assert "@" + checklist == step[0]
+    assert True is step[1][items[0]]
+    assert set(items) == set(step[1])
+    back = ask(client, ticked, action="back")
+    assert (checklist, before) == (field(back, "observation"), json.loads(field(back, "answers")))

@@ -99,6 +99,13 @@ def consult(driver: object, url: str, observations: dict[str, object], story: st
         if driver.find_elements(By.ID, "result"):
             return time.perf_counter() - started
         ident = driver.find_element(By.NAME, "observation").get_attribute("value") or ""
+        boxes = driver.find_elements(By.CSS_SELECTOR, "input[name=tick]")
+        if boxes:  # a checklist: tick what the case says is true, leave the rest
+            for box in boxes:
+                if observations.get(box.get_attribute("value") or "") is True:
+                    box.click()
+            press("button[name=action][value=checklist]")
+            continue
         if ident not in observations:
             press("button[value=dontknow]")
             continue

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from .. import model as m
 from ..diagnosis import Conclusion, Diagnosis
 from . import _service as svc
@@ -20,7 +22,21 @@ if TYPE_CHECKING:
     from ..consult import Question, QuestionWhy, WhatIf, WhyNot
     from ..knowledge_base import KnowledgeBase
 
+#: The answers a page carries: ``(observation, value)``, value None for "don't know"; a
+#: checklist answered in one step is ``("@" + checklist id, {item: value or None})``.
 Answers = list[tuple[str, Any]]
+
+
+def known(answers: Answers) -> dict[str, Any]:
+    """The answered observations of ``answers`` as a case (checklists expanded, "don't
+    know" left out)."""
+    out: dict[str, Any] = {}
+    for ident, value in answers:
+        if ident.startswith("@") and isinstance(value, dict):
+            out.update((k, v) for k, v in value.items() if v is not None)
+        elif value is not None:
+            out[ident] = value
+    return out
 
 
 def esc(value: object) -> str:
@@ -72,22 +88,65 @@ def _because_list(items: Iterable[str]) -> str:
     return f"<ul>{''.join(shown)}</ul>" if shown else ""
 
 
-def question_form(kb: KnowledgeBase, q: Question, why: QuestionWhy, answers: Answers,
-                  number: int, leading: Sequence[Conclusion], dx: Diagnosis,
-                  error: str = "") -> str:
-    """One question at a time: the answers as buttons, "don't know", why, back."""
-    obs = kb.observations[q.observation]
-    if q.type == "number":
+@attrs.frozen
+class Asked:
+    """What a question page shows: one observation, or a checklist of yes/no items."""
+
+    observation: str
+    question: str
+    type: str
+    answers: tuple[object, ...] = ()
+    checklist: str | None = None
+    items: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, q: Question) -> Asked:
+        """The page's view of a consultation's question (a checklist when it is one)."""
+        return cls(q.observation, q.question, q.type, tuple(q.answers),
+                   getattr(q, "checklist", None), tuple(getattr(q, "items", ())))
+
+    @classmethod
+    def for_observation(cls, obs: m.Observation) -> Asked:
+        """The question of one observation (to ask it again after a wrong answer)."""
+        return cls(obs.id, obs.question, obs.type, obs.values)
+
+
+def why_html(kb: KnowledgeBase, whys: Sequence[QuestionWhy]) -> str:
+    """Why a question is asked, in words: what the answer could change, and the rules'
+    ``because`` (the strongest few that can still fire)."""
+    reason = titled(kb, next((w.reason for w in whys if w.reason), ""))
+    live = [u for w in whys for u in w.rules if u.live] or [u for w in whys for u in w.rules]
+    live.sort(key=lambda u: -abs(u.certainty_factor))
+    return (f"<p>{esc('Your answer ' + reason + '.') if reason else ''}</p>"
+            + _because_list(u.because for u in live[:5]))
+
+
+def question_form(kb: KnowledgeBase, q: Asked, why: str, answers: Answers, number: int,
+                  leading: Sequence[Conclusion], dx: Diagnosis, error: str = "") -> str:
+    """One question at a time: the answers as buttons (a checklist as tick boxes), "don't
+    know", why, back."""
+    invalid = ' aria-invalid="true" aria-describedby="answer-error"' if error else ""
+    if q.checklist is not None:
+        boxes = "".join(
+            f'<li><input type="checkbox" id="tick-{i}" name="tick" value="{esc(item)}">'
+            f' <label for="tick-{i}">{esc(svc.short_description(kb.observations[item]))}'
+            "</label></li>"
+            for i, item in enumerate(q.items) if item in kb.observations)
+        choices = (f'<ul class="toggles checklist">{boxes}</ul>'
+                   f'<input type="hidden" name="items" value="{esc(json.dumps(list(q.items)))}">'
+                   '<button type="submit" name="action" value="checklist" autofocus>Next'
+                   "</button>")
+    elif q.type == "number":
+        obs = kb.observations[q.observation]
         lo, hi = obs.range if obs.range else ("", "")
-        described = ' aria-describedby="answer-error"' if error else ""
-        choices = (f'<label for="answer">Your answer{" (" + esc(obs.unit) + ")" if obs.unit else ""}'
-                   f'</label> <input id="answer" name="answer" type="number" step="any" '
-                   f'inputmode="decimal" min="{lo}" max="{hi}" required autofocus'
-                   f'{" aria-invalid=" + chr(34) + "true" + chr(34) if error else ""}{described}> '
+        unit = f" ({esc(obs.unit)})" if obs.unit else ""
+        choices = (f'<label for="answer">Your answer{unit}</label> '
+                   f'<input id="answer" name="answer" type="number" step="any" '
+                   f'inputmode="decimal" min="{lo}" max="{hi}" required autofocus{invalid}> '
                    '<button type="submit" name="action" value="answer">Next</button>')
     else:
         options = [("true", "Yes"), ("false", "No")] if q.type == "boolean" else [
-            (str(v), str(v).replace("_", " ").capitalize()) for v in q.answers or obs.values]
+            (str(v), str(v).replace("_", " ").capitalize()) for v in q.answers]
         choices = " ".join(
             f'<button type="submit" name="answer" value="{esc(v)}" class="answer"'
             f'{" autofocus" if i == 0 else ""}>{esc(label)}</button>'
@@ -97,13 +156,11 @@ def question_form(kb: KnowledgeBase, q: Question, why: QuestionWhy, answers: Ans
         top = leading[0]
         lead = (f'<p class="so-far">So far: <strong>{esc(top.title)}</strong> '
                 f'({esc(_STRENGTH[dx.strength(top)].lower())}, {pct(top.certainty)})</p>')
-    live = [u for u in why.rules if u.live] or list(why.rules)
-    reason = titled(kb, why.reason)
-    why_html = (f"<p>{esc('Your answer ' + reason + '.') if reason else ''}</p>"
-                + _because_list(u.because for u in live[:5]))
     alert = (f'<p id="answer-error" class="error" role="alert">{esc(error)}</p>' if error else "")
     back = ('<button type="submit" name="action" value="back" class="secondary" '
             'formnovalidate>Back</button>' if answers else "")
+    hint = ('<p class="hint">Tick what applies; leave the rest.</p>'
+            if q.checklist is not None else "")
     return f"""<h1>Question {number}</h1>
 {lead}
 <form method="post" action="/ask" class="question">
@@ -111,11 +168,11 @@ def question_form(kb: KnowledgeBase, q: Question, why: QuestionWhy, answers: Ans
 <input type="hidden" name="observation" value="{esc(q.observation)}">
 <fieldset>
 <legend id="question">{esc(q.question)}</legend>
-{alert}
+{hint}{alert}
 <div class="choices">{choices}
 <button type="submit" name="action" value="dontknow" class="secondary" formnovalidate>I don't know</button></div>
 </fieldset>
-<details class="why"><summary>Why this question?</summary>{why_html}</details>
+<details class="why"><summary>Why this question?</summary>{why}</details>
 <div class="nav">{back}
 <button type="submit" name="action" value="result" class="secondary" formnovalidate>Show the result now</button></div>
 </form>"""
@@ -197,10 +254,12 @@ def what_if_html(kb: KnowledgeBase, w: WhatIf) -> str:
 
 
 def result(kb: KnowledgeBase, dx: Diagnosis, answers: Answers, *, more: bool,
-           what_if: str = "") -> str:
+           what_if: str = "", stopped: str = "") -> str:
     """The result page: causes with how sure, evidence in the person's words, coping, next
     steps, "how" and "why not" on a click, and what-if toggles."""
     out: list[str] = ['<h1 id="result">What probably happened</h1>']
+    if stopped:
+        out.append(f'<p class="stopped">{esc(stopped)}</p>')
     if what_if:
         out.append(f'<section class="whatif-result" aria-labelledby="wi-h">'
                    f'<h2 id="wi-h">What would change</h2>{what_if}</section>')
@@ -269,7 +328,7 @@ def result(kb: KnowledgeBase, dx: Diagnosis, answers: Answers, *, more: bool,
 
 def _what_if_form(kb: KnowledgeBase, answers: Answers) -> str:
     rows: list[str] = []
-    case = {k: v for k, v in answers if v is not None}
+    case = known(answers)
     for i, (ident, value) in enumerate(case.items()):
         obs = kb.observations.get(ident)
         if obs is None:

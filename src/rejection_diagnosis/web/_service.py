@@ -84,10 +84,12 @@ def diagnosis_json(dx: Diagnosis) -> dict[str, Any]:
 
 
 def question_json(q: Question) -> dict[str, Any]:
-    """A question as JSON: what to ask, the allowed answers, and why it is useful."""
+    """A question as JSON: what to ask, the allowed answers, and why it is useful; a
+    checklist has ``checklist`` (its id, also ``observation``) and its open ``items``."""
     return {"observation": q.observation, "question": q.question, "type": q.type,
             "allowed": q.allowed, "answers": list(q.answers), "reason": q.reason,
-            "group": q.group}
+            "group": q.group, "checklist": getattr(q, "checklist", None),
+            "items": list(getattr(q, "items", ()))}
 
 
 def question_why_json(w: QuestionWhy) -> dict[str, Any]:

@@ -62,17 +62,42 @@ def _answers(form: FormData) -> h.Answers:
 
 
 def _consultation(kb: KnowledgeBase, threshold: float, answers: h.Answers) -> Any:
+    """The consultation these answers make, replayed step by step as they were given."""
     from .. import Consultation
 
     c = Consultation(kb, threshold=threshold)
     for ident, value in answers:
-        if value is None:
+        if ident.startswith("@"):
+            if not isinstance(value, dict) or not value:
+                raise _BadForm(f"checklist {ident[1:]!r} was answered with {value!r}")
+            _tick(c, ident[1:], value)
+        elif value is None:
             c.skip(ident)
         elif isinstance(value, dict):
             c.answer(ident, value.get("value"), value.get("certainty", 1.0))
         else:
             c.answer(ident, value)
     return c
+
+
+def _tick(c: Any, checklist: str, values: dict[str, Any]) -> None:
+    """One checklist step: ticked items yes, denied ones no, the rest as the checklist says."""
+    ticked = [i for i, v in values.items() if v is True]
+    denied = [i for i, v in values.items() if v is False]
+    if hasattr(c, "tick"):
+        c.tick(checklist, ticked, list(values), denied)
+        return
+    for item, value in values.items():  # a library without checklists: one item at a time
+        if value is None:
+            c.skip(item)
+        else:
+            c.answer(item, value)
+
+
+def _step(c: Any, ident: str, items: list[str]) -> dict[str, Any]:
+    """What the consultation recorded for a checklist's items: their values, None unknown."""
+    given = c.given()
+    return {i: given[i].value if i in given else None for i in items}
 
 
 def _html(body: str, title: str, status: int = 200) -> HTMLResponse:
@@ -174,6 +199,18 @@ def _corrections(kb: KnowledgeBase, form: FormData) -> h.Answers:
     return out
 
 
+def _items(kb: KnowledgeBase, form: FormData) -> list[str]:
+    raw = form.get("items", "[]")
+    try:
+        items = json.loads(raw) if isinstance(raw, str) else None
+    except (json.JSONDecodeError, RecursionError):
+        items = None
+    if not isinstance(items, list) or not items or not all(
+            isinstance(i, str) and i in kb.observations for i in items):
+        raise _BadForm("the checklist on this page is damaged")
+    return list(dict.fromkeys(items))
+
+
 def _ask(kb: KnowledgeBase, threshold: float, form: FormData) -> tuple[str, str]:
     answers = _answers(form)
     if form.get("understood") == "1":
@@ -181,13 +218,25 @@ def _ask(kb: KnowledgeBase, threshold: float, form: FormData) -> tuple[str, str]
     action = form.get("action") or ("answer" if "answer" in form else "start")
     ident = form.get("observation")
     error = ""
+    again: h.Asked | None = None
     if action == "back" and answers:
         answers = answers[:-1]
+    elif action in ("checklist", "dontknow") and isinstance(ident, str) and "items" in form:
+        items = _items(kb, form)
+        answers = _without(answers, items)
+        if action == "dontknow":
+            answers.append(("@" + ident, dict.fromkeys(items)))
+        else:
+            ticked = {t for t in form.getlist("tick") if isinstance(t, str)}
+            values: dict[str, Any] = {i: (True if i in ticked else None) for i in items}
+            probe = _consultation(kb, threshold, answers)
+            _tick(probe, ident, values)
+            answers.append(("@" + ident, _step(probe, ident, items)))
     elif action in ("answer", "dontknow") and isinstance(ident, str):
         obs = kb.observations.get(ident)
         if obs is None:
             raise _BadForm(f"unknown observation {ident!r}")
-        answers = [a for a in answers if a[0] != ident]
+        answers = _without(answers, [ident])
         if action == "dontknow":
             answers.append((ident, None))
         else:
@@ -198,20 +247,56 @@ def _ask(kb: KnowledgeBase, threshold: float, form: FormData) -> tuple[str, str]
                 answers.append((ident, value))
             except ObservationError as exc:
                 error = str(exc)
+                again = h.Asked.for_observation(obs)
     c = _consultation(kb, threshold, answers)
     question = None if action == "result" else c.next_question()
     dx = c.diagnosis()
-    if question is None:
+    if again is None and question is None:
         more = action == "result" and c.next_question() is not None
-        return h.result(kb, dx, answers, more=more), "Your result"
-    body = h.question_form(kb, question, c.why(question.observation), answers,
-                           c.asked + 1, c.leading(), dx, error)
+        return h.result(kb, dx, answers, more=more, stopped=_stopped(c)), "Your result"
+    if again is not None:
+        asked = again
+    else:
+        assert question is not None
+        asked = h.Asked.of(question)
+    whys = [c.why(i) for i in (asked.items if asked.checklist else (asked.observation,))
+            if i in kb.observations]
+    body = h.question_form(kb, asked, h.why_html(kb, whys), answers, c.asked + 1,
+                           c.leading(), dx, error)
     return body, "A question"
+
+
+def _without(answers: h.Answers, observations: list[str]) -> h.Answers:
+    """``answers`` less any earlier answer to ``observations`` (a question asked again)."""
+    drop = set(observations)
+    out: h.Answers = []
+    for ident, value in answers:
+        if ident.startswith("@") and isinstance(value, dict):
+            kept = {k: v for k, v in value.items() if k not in drop}
+            if kept:
+                out.append((ident, kept))
+        elif ident not in drop:
+            out.append((ident, value))
+    return out
+
+
+def _stopped(c: Any) -> str:
+    """Why the consultation ended, in words (when the library says)."""
+    status = c.status() if hasattr(c, "status") else None
+    reason = getattr(status, "reason", "")
+    if reason == "probably settled":
+        return (f"We stopped asking: the most likely reason is now unlikely to change "
+                f"(about {round(getattr(status, 'probability', 0.0) * 100)}% sure).")
+    if reason == "settled":
+        return "We stopped asking: no further answer could change the most likely reason."
+    if reason == "budget":
+        return "We stopped asking: that was the last question we ask."
+    return ""
 
 
 def _what_if(kb: KnowledgeBase, threshold: float, form: FormData) -> str:
     answers = _answers(form)
-    case = {k: v for k, v in answers if v is not None}
+    case = h.known(answers)
     changes: dict[str, Any] = {}
     for ident in form.getlist("flip"):
         if isinstance(ident, str) and ident in case:
