@@ -337,3 +337,33 @@ def test_serve_binds_loopback_by_default() -> None:
 
     args = build_parser().parse_args(["serve"])
     assert ("127.0.0.1", 8000) == (args.host, args.port)
+
+
+# Properties ------------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _value(obs: Any) -> st.SearchStrategy[Any]:
+    if obs.type == "boolean":
+        return st.booleans()
+    if obs.type == "category":
+        return st.sampled_from(obs.values)
+    lo, hi = obs.range if obs.range else (0, 1000)
+    return st.integers(int(lo), int(hi))
+
+
+CASES = st.lists(st.sampled_from(list(KB.observations)), max_size=8, unique=True).flatmap(
+    lambda ids: st.fixed_dictionaries({i: _value(KB.observations[i]) for i in ids}))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=CASES)
+def test_any_valid_case_gets_the_librarys_diagnosis(client: TestClient, case: dict[str, Any]) -> None:
+    body = client.post("/api/diagnose", json={"observations": case}).json()
+    dx = KB.diagnose(case)
+    assert [(c["id"], c["certainty"]) for c in dx.to_dict()["causes"]] == [
+        (c["id"], c["certainty"]) for c in body["causes"]]
+    assert [c.id for c in dx.ranked] == [c["id"] for c in body["ranked"]]
+    assert all(c["strength"] in ("likely", "possible", "weak") for c in body["ranked"])
