@@ -52,6 +52,13 @@ def test_diagnose_returns_the_librarys_diagnosis_with_strengths(client: TestClie
         (c["id"], c["strength"]) for c in body["ranked"]]
 
 
+def test_diagnose_gives_exact_numbers_on_request(client: TestClient) -> None:
+    body = client.post("/api/diagnose", json={"observations": CASE, "exact": True}).json()
+    dx = KB.diagnose(CASE)
+    assert json.loads(json.dumps(dx.to_dict(exact=True)))["causes"] == body["causes"]
+    assert [c.certainty for c in dx.ranked] == [c["certainty"] for c in body["ranked"]]
+
+
 def test_diagnose_reads_the_observations_of_a_diagnosis_to_dict(client: TestClient) -> None:
     uncertain = {**CASE, "posting_reposted": {"value": True, "certainty": 0.6}}
     first = client.post("/api/diagnose", json={"observations": uncertain}).json()

@@ -66,17 +66,21 @@ def _pct(certainty: float) -> int:
     return round(certainty * 100)
 
 
-def _conclusion(dx: Diagnosis, c: Conclusion) -> dict[str, Any]:
-    return {"id": c.id, "title": c.title, "certainty": c.certainty, "percent": _pct(c.certainty),
+def _conclusion(dx: Diagnosis, c: Conclusion, exact: bool) -> dict[str, Any]:
+    from ..render import PLACES
+
+    certainty = c.certainty if exact else round(c.certainty, PLACES) + 0.0
+    return {"id": c.id, "title": c.title, "certainty": certainty, "percent": _pct(c.certainty),
             "strength": dx.strength(c), "reported": c in dx.causes}
 
 
-def diagnosis_json(dx: Diagnosis) -> dict[str, Any]:
-    """``dx.to_dict()`` and, under ``ranked``, every cause with evidence for it and its strength."""
+def diagnosis_json(dx: Diagnosis, exact: bool = False) -> dict[str, Any]:
+    """``dx.to_dict()`` and, under ``ranked``, every cause with evidence for it and its
+    strength; numbers rounded as ``to_dict`` rounds them unless ``exact``."""
     from ..report import candidate_text
 
-    out = dx.to_dict()
-    out["ranked"] = [_conclusion(dx, c) for c in dx.ranked]
+    out = dx.to_dict(exact=exact)
+    out["ranked"] = [_conclusion(dx, c, exact) for c in dx.ranked]
     kb = dx.knowledge_base
     # The plain report a candidate reads (what `diagnose` prints), for tools that show text.
     out["report"] = candidate_text(dx, kb.observations) if kb is not None else ""

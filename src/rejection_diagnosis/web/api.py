@@ -45,7 +45,8 @@ def _endpoint(work: Callable[[KnowledgeBase, float, Any], dict[str, Any]],
 
 def _diagnose(kb: KnowledgeBase, threshold: float, body: Any) -> dict[str, Any]:
     dx = kb.diagnose(svc.case_of(body), threshold=svc.threshold_of(body, threshold))
-    return svc.diagnosis_json(dx)
+    exact = isinstance(body, dict) and "observations" in body and body.get("exact") is True
+    return svc.diagnosis_json(dx, exact=exact)
 
 
 def _questions(kb: KnowledgeBase, threshold: float, body: Any) -> dict[str, Any]:

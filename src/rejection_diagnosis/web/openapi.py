@@ -88,7 +88,9 @@ def openapi() -> dict[str, Any]:
                 "responses": {"200": _json({"type": "object"}, "Success.")}}},
         },
         "components": {"schemas": {
-            "Case": {"type": "object", "properties": case_props,
+            "Case": {"type": "object", "properties": {
+                         **case_props,
+                         "exact": {"type": "boolean", "description": "unrounded numbers"}},
                      "description": "A case: `observations` (and an optional `threshold`), or "
                                     "the observations mapping itself."},
             "QuestionsRequest": {"type": "object", "properties": {
