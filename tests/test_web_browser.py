@@ -162,6 +162,36 @@ def test_the_coach_page_searches_and_validates(driver: WebDriver, url: str,
     shot(driver, tmp_path, "web-validate.png", whole=False)
 
 
+def test_no_accessibility_violations_by_axe(driver: WebDriver, url: str) -> None:
+    # axe-core (shipped inside axe-selenium-python) on every kind of page: the start page, a
+    # question with "why" open, a result with causes, what-if and why-not open, the coach's.
+    from axe_selenium_python import Axe
+
+    def violations() -> list[tuple[str, str, int]]:
+        axe = Axe(driver)
+        axe.inject()
+        found = axe.run()["violations"]
+        return [(v["id"], v["impact"], len(v["nodes"])) for v in found]
+
+    pages: dict[str, list[tuple[str, str, int]]] = {}
+    driver.get(url + "/")
+    pages["start"] = violations()
+    press_and_wait(driver, "button[name=action][value=start]")
+    driver.find_element(By.CSS_SELECTOR, "details.why summary").click()
+    pages["question"] = violations()
+    case = scenario(CHOSEN[2])
+    consult(driver, url, case["observations"], case.get("story", ""))
+    for summary in driver.find_elements(By.CSS_SELECTOR, "li.cause summary")[:2]:
+        summary.click()
+    driver.find_element(By.CSS_SELECTOR, "input.whatif").send_keys(Keys.SPACE)
+    WebDriverWait(driver, 10).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, "#whatif-out p")))
+    pages["result"] = violations()
+    driver.get(url + "/coach")
+    pages["coach"] = violations()
+    assert {name: [] for name in pages} == pages
+
+
 def test_page_to_result_time_is_reported() -> None:
     # Filled by the scenario tests above; the benchmark (benchmarks/web.py) reports it too.
     if len(TIMES) < len(CHOSEN):

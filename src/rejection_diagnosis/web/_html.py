@@ -350,8 +350,8 @@ def _what_if_form(kb: KnowledgeBase, answers: Answers) -> str:
 <h2 id="wi-form-h">What if?</h2>
 <form method="post" action="/whatif" id="whatif-form" data-case="{esc(json.dumps(case))}">
 {state_field(answers)}
-<p>Tick an answer to see what would move if it were different.</p>
-<ul class="toggles">{''.join(rows)}</ul>
+<fieldset class="plain"><legend>Tick an answer to see what would move if it were different.</legend>
+<ul class="toggles">{''.join(rows)}</ul></fieldset>
 <button type="submit" class="secondary nojs">Show what would change</button>
 </form>
 <div id="whatif-out" aria-live="polite"></div>
