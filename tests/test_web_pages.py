@@ -161,10 +161,14 @@ def test_a_story_is_shown_as_understood_and_can_be_corrected() -> None:
     page = client.post("/read", data={"story": "Three weeks, then the ad went back up."}).text
     assert "What we understood" in page
     assert "the ad went back up" in page
+    assert 'name="read:days_to_rejection" value="21"' in page
     corrected = client.post("/ask", data={
         "answers": "[]", "understood": "1", "action": "start",
-        "value:posting_reposted": "false", "certainty:posting_reposted": "1",
-        "value:days_to_rejection": "21", "certainty:days_to_rejection": "0.9"}).text
+        "value:posting_reposted": "false", "certainty:posting_reposted": "0.8",
+        "read:posting_reposted": "true",
+        "value:days_to_rejection": "21", "certainty:days_to_rejection": "0.9",
+        "read:days_to_rejection": "21"}).text
+    # A corrected answer is what the person knows (certainty 1); a kept one keeps its hedge.
     assert [["posting_reposted", False],
             ["days_to_rejection", {"value": 21.0, "certainty": 0.9}]] == json.loads(
         field(corrected, "answers"))

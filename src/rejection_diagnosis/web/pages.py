@@ -149,12 +149,16 @@ def _understood(kb: KnowledgeBase, reading: Any) -> str:
                               f'{h.esc(label)}</option>' for v, label in choices)
             control = (f'<select id="u-{i}" name="{h.esc(field)}">{options}'
                        '<option value="">not right — leave it out</option></select>')
+        read = ("true" if item.value else "false") if isinstance(item.value, bool) \
+            else h_num(item.value)
         rows.append(f'<li><label for="u-{i}">{h.esc(svc.short_description(obs))}</label> {control}'
                     f'<input type="hidden" name="certainty:{h.esc(item.id)}" '
                     f'value="{item.certainty}">'
+                    f'<input type="hidden" name="read:{h.esc(item.id)}" value="{h.esc(read)}">'
                     + (f'<br><span class="quote">you wrote {h.esc(quoted)}</span>' if quoted else "")
                     + "</li>")
-    conflicts = [kb.observations[c.id].description for c in getattr(reading, "conflicts", ())
+    conflicts = [svc.short_description(kb.observations[c.id])
+                 for c in getattr(reading, "conflicts", ())
                  if c.id in kb.observations]
     conflict_html = ("<p>Your story seems to say two things about these; we will ask:</p><ul>"
                      + "".join(f"<li>{h.esc(c)}</li>" for c in conflicts) + "</ul>"
@@ -195,6 +199,8 @@ def _corrections(kb: KnowledgeBase, form: FormData) -> h.Answers:
             certainty = float(certainty_raw) if isinstance(certainty_raw, str) else 1.0
         except ValueError:
             certainty = 1.0
+        if not 0 < certainty <= 1 or raw.strip() != form.get(f"read:{ident}", raw.strip()):
+            certainty = 1.0  # corrected by the person: what they chose is what they know
         out.append((ident, value if certainty >= 1 else {"value": value, "certainty": certainty}))
     return out
 
