@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2 as httpx  # the client Starlette's test client also uses (the dev extra)
 import yaml
 
 import rejection_diagnosis as rd

@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("starlette", reason="the web extra is not installed")
 
-import httpx
+import httpx2 as httpx  # the client Starlette's test client also uses (the dev extra)
 import jsonschema
 from starlette.testclient import TestClient
 
