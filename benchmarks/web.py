@@ -2,8 +2,8 @@
 
 The server is `rejection-diagnosis serve` itself (one uvicorn worker, the bundled rules) in
 its own process on a free loopback port. The load comes from wrk (Debian's package) when it
-is installed, for a bounded time; else from this process over httpx keep-alive connections,
-a bounded number of requests (httpx's own cost then lowers the figure). For comparison, the same cases diagnosed in
+is installed, for a bounded time; else from this process over httpx2 keep-alive connections,
+a bounded number of requests (the client's own cost then lowers the figure). For comparison, the same cases diagnosed in
 process (the floor the HTTP layer adds to). With --browser, the median time from opening
 the start page to seeing the result in headless Chromium, answering as the browser test
 does, over the three scenarios of tests/test_web_browser.py.
@@ -161,7 +161,7 @@ def main() -> None:
                 how = f"wrk, {min(args.seconds, 60)} s"
             else:
                 rate = requests_per_second(url, total, n)
-                how = f"httpx, {total} requests"
+                how = f"httpx2, {total} requests"
             print(f"POST /api/diagnose, 1 worker, {n} connection{'s' * (n > 1)}: "
                   f"{rate:,.0f} requests/s ({how})")
     if args.browser:
