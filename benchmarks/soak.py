@@ -16,7 +16,9 @@ Each phase runs in its own child process so that a crash of the C engine is coun
 * concurrent: M diagnoses over T threads, every result checked against a sequential run;
 * reloads: the same rule content loaded R times (each time from a fresh copy, so the
   compiled-knowledge-base cache cannot answer), with the engine's ruleset count checked
-  and resident memory after 100 reloads and at the end (it must grow by less than 10 MB).
+  and resident memory after 100 reloads and at the end (it must grow by less than 10 MB);
+* batches: B batches of ``diagnose_many(workers=2)`` under each start method (fork, spawn,
+  forkserver), every result checked against a sequential diagnosis of the same case.
 
 Exit status 0 when every check passed, 1 otherwise.
 """
@@ -203,13 +205,49 @@ def phase_reloads(reloads: int) -> dict[str, Any]:
     }
 
 
+def phase_batches(batches: int, pool: int) -> dict[str, Any]:
+    kb = rd.load_rules()
+    work = cases(kb, min(pool, 64), seed=4)
+    expected = [digest(kb.diagnose(c)) for c in work]
+    wrong = errors = 0
+    seconds: dict[str, float] = {}
+    start = rss()
+    for method in ("fork", "spawn", "forkserver"):
+        began = time.perf_counter()
+        for n in range(batches):
+            first = (n * 16) % len(work)
+            chosen = list(range(first, min(first + 16, len(work))))
+            try:
+                results = list(kb.diagnose_many([work[i] for i in chosen], workers=2,
+                                                chunk_size=4, mp_context=method))
+            except Exception:
+                errors += 1
+                continue
+            for i, result in zip(chosen, results, strict=True):
+                if result.diagnosis is None or digest(result.diagnosis) != expected[i]:
+                    wrong += 1
+        seconds[method] = round(time.perf_counter() - began, 1)
+    return {
+        "phase": "batches",
+        "batches_per_start_method": batches,
+        "wrong": wrong,
+        "errors": errors,
+        **{f"{method}_s": value for method, value in seconds.items()},
+        "rss_start_mb": round(start / 2**20, 1),
+        "rss_end_mb": round(rss() / 2**20, 1),
+        "ok": wrong == 0 and errors == 0,
+    }
+
+
 def child(args: argparse.Namespace) -> int:
     if args.phase == "sequential":
         result = phase_sequential(args.diagnoses, args.pool)
     elif args.phase == "concurrent":
         result = phase_concurrent(args.concurrent, args.threads, args.pool)
-    else:
+    elif args.phase == "reloads":
         result = phase_reloads(args.reloads)
+    else:
+        result = phase_batches(args.batches, args.pool)
     print(json.dumps(result))
     return 0
 
@@ -221,27 +259,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrent", type=int, help="concurrent diagnoses (200,000)")
     parser.add_argument("--threads", type=int, default=8, help="threads (8)")
     parser.add_argument("--reloads", type=int, help="reloads of the same rules (1,000)")
+    parser.add_argument("--batches", type=int,
+                        help="batches of diagnose_many per start method (1,000)")
     parser.add_argument("--pool", type=int, default=2_000, help="distinct random cases")
-    parser.add_argument("--phase", choices=["sequential", "concurrent", "reloads"],
+    parser.add_argument("--phase", choices=["sequential", "concurrent", "reloads", "batches"],
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     quick = args.quick
     args.diagnoses = args.diagnoses or (2_000 if quick else 1_000_000)
     args.concurrent = args.concurrent or (2_000 if quick else 200_000)
     args.reloads = args.reloads or (5 if quick else 1_000)
+    args.batches = args.batches or (2 if quick else 1_000)
     if quick:
         args.pool = min(args.pool, 200)
     if args.phase:
         return child(args)
 
     print(f"rejection-diagnosis soak: {args.diagnoses:,} sequential, {args.concurrent:,} "
-          f"concurrent over {args.threads} threads, {args.reloads:,} reloads")
+          f"concurrent over {args.threads} threads, {args.reloads:,} reloads, "
+          f"{args.batches:,} batches per start method")
     crashes = 0
     ok = True
-    for phase in ("sequential", "concurrent", "reloads"):
+    for phase in ("sequential", "concurrent", "reloads", "batches"):
         command = [sys.executable, __file__, "--phase", phase, "--pool", str(args.pool),
                    "--diagnoses", str(args.diagnoses), "--concurrent", str(args.concurrent),
-                   "--threads", str(args.threads), "--reloads", str(args.reloads)]
+                   "--threads", str(args.threads), "--reloads", str(args.reloads),
+                   "--batches", str(args.batches)]
         if quick:
             command.append("--quick")
         began = time.perf_counter()

@@ -42,13 +42,13 @@ def test_without_a_likely_cause_the_report_says_so_and_still_advises(
     text = candidate_text(tiny_kb.diagnose({}), tiny_kb.observations)
     assert text.startswith("What you told us does not point clearly to any one cause")
     assert "\nWhat can help now\n1. Ask for feedback\n   Ask them.\n" in text
-    assert "Weak signs" not in text
+    assert "Possible, on weak evidence" not in text
 
 
 def test_weak_signs_are_named_when_no_cause_is_likely(tiny_kb: rd.KnowledgeBase) -> None:
     dx = tiny_kb.diagnose({"feedback": {"value": "culture", "certainty": 0.2}})
     text = candidate_text(dx, tiny_kb.observations)
-    assert "\nWeak signs, not enough to say:\n- Fit (weak, 0.14)\n" in text
+    assert "\nPossible, on weak evidence (most likely first):\n  - Fit (weak, 0.14): " in text
 
 
 def test_the_bundled_example_reads_as_plain_language() -> None:

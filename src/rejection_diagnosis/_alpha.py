@@ -215,7 +215,7 @@ class AlphaNetwork:
                     other = self._hashes.setdefault(engine_hash(prop), prop)
                     if other != prop:
                         return (f"the engine cannot tell properties {other!r} and {prop!r} "
-                                "apart (their 32-bit hashes are equal)")
+                                "apart (their 32-bit hashes are equal); rename one of them")
                     self._properties.add(prop)
                     props.append(prop)
             if isinstance(item, list):

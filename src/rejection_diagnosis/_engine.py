@@ -14,10 +14,16 @@ module owns and nobody else touches:
 * **Forking copies the engine's memory.** A child process (``diagnose_many`` workers)
   can use the rulesets compiled before the fork, as long as no engine call was half done:
   the lock is held across every ``fork()`` and the child starts with a fresh one.
-* **An interrupted drain locks the session.** If anything (a KeyboardInterrupt, an engine
-  error) stops a diagnosis between assert and retract, that ruleset is retired and the
-  next use registers a fresh copy under a new name. The same happens when a registration
-  itself is interrupted, since its handle may be lost.
+* **An interrupted drain locks the session.** Each engine call and the record of its
+  answer are one C step (see :func:`_call`), so when a signal handler's exception (a
+  request timeout, Ctrl-C) stops a diagnosis between assert and retract, the adapter
+  knows where and finishes the diagnosis in the engine before the exception goes on. Only
+  a failure of the engine itself leaves a session in an unknown state: that ruleset is
+  then retired (and freed as far as the engine can: ``delete_ruleset`` does not free its
+  session), and the next use registers a fresh copy under a new name.
+* **Re-entry would interleave two diagnoses.** The lock is re-entrant (a signal handler
+  in the same thread must not deadlock), and a diagnosis that finds the engine already in
+  use by its own thread is refused.
 * **The engine reads numbers with its own JSON scanner and ``atof``.** It rejects
   exponents without a decimal point (``1e-05``, what ``json.dumps`` writes for small
   certainties) and ``atof`` follows the C locale, so a host that calls
@@ -44,8 +50,10 @@ import contextlib
 import json
 import os
 import struct
+import sys
 import threading
 from collections.abc import Mapping
+from types import FrameType
 from typing import Any, Protocol
 
 from . import _durable_engine as _dre
@@ -71,6 +79,8 @@ _LOCK = threading.RLock()
 # signal handler in the same thread gets in instead of deadlocking; the depth tells it
 # that it interrupted a diagnosis, which it must not interleave with (see _enter).
 _DEPTH = 0
+# The section in progress (group, handle, fact, call log), for _stale.
+_ACTIVE: tuple[Group, int, str, list[Any]] | None = None
 _HANDLES: dict[str, int] = {}
 _RETIRED = 0  # rulesets given up after a failure that left their session unusable
 _GENERATION: dict[str, int] = {}
@@ -149,7 +159,8 @@ def _handle(group: Group) -> int:
             # dict.update over a map runs in C: no signal handler (a request timeout,
             # Ctrl-C) can run between the engine returning the handle and the handle
             # being kept, so an interrupted registration never loses a ruleset.
-            _HANDLES.update(zip((group.key,), map(_dre.create_ruleset, (name,), (definition,)), strict=False))
+            registered = map(_dre.create_ruleset, (name,), (definition,))
+            _HANDLES.update(zip((group.key,), registered, strict=True))
         except _dre.error as exc:  # the C core reports definition errors as bare codes
             raise EngineError(
                 f"the engine refused a compiled rule group of layer {group.layer}: {exc}; "
@@ -187,16 +198,16 @@ def _action_name(group: Group, message: str) -> str:
     return name
 
 
-def _call(log: list[Any], name: str, *args: Any) -> Any:
-    """The engine's function ``name`` called with ``args``, its answer kept in ``log`` in
-    the same C step.
+def _call(log: list[Any], name: str, handle: int, arg: Any) -> Any:
+    """The engine's function ``name`` called with ``(handle, arg)``, its answer kept in
+    ``log`` in the same C step.
 
     ``list.extend`` over a ``map`` runs in C, so a signal handler raising between the
     engine's answer and the bookkeeping cannot leave us unsure whether the call was made:
     :func:`_recover` then knows exactly where the diagnosis stopped.
     """
     log.append(name)
-    log.extend(map(getattr(_dre, name), *((a,) for a in args)))
+    log.extend(map(getattr(_dre, name), (handle,), (arg,)))
     return log[-1]
 
 
@@ -235,6 +246,31 @@ def _recover(group: Group, handle: int, payload: str, log: list[Any],
         raise
 
 
+def _stale() -> bool:
+    """Whether the engine looks in use only because an interruption skipped its cleanup.
+
+    Python 3.13 can raise a signal handler's exception at a point where neither the
+    ``finally`` that resets ``_DEPTH`` nor the ``with`` that releases ``_LOCK`` runs. The
+    engine is really in use only when a :meth:`DurableMatcher.fired` frame is on this
+    thread's stack (a diagnosis started from a signal handler). Otherwise the marks are
+    stale: the interrupted diagnosis is finished as its ``finally`` would have (``_ACTIVE``
+    says where it stopped) and the marks are cleared. The stack is walked only when
+    ``_DEPTH`` is set.
+    """
+    global _DEPTH, _ACTIVE
+    frame: FrameType | None = sys._getframe(2)  # the caller of fired
+    while frame is not None:
+        if frame.f_code is DurableMatcher.fired.__code__:
+            return False
+        frame = frame.f_back
+    active, _ACTIVE, _DEPTH = _ACTIVE, None, 0
+    while _LOCK._recursion_count() > 1:  # type: ignore[attr-defined]  # the C RLock (3.11+)
+        _LOCK.release()
+    if active is not None:
+        _recover(*active, engine_failed=False)
+    return True
+
+
 class DurableMatcher:
     """Matches case facts with durable-rules' C core."""
 
@@ -247,11 +283,11 @@ class DurableMatcher:
                 this thread is already inside the engine (a diagnosis started from a
                 signal handler): diagnoses are never interleaved.
         """
-        global _DEPTH
+        global _DEPTH, _ACTIVE
         payload = _fact_json(fact)
         names: list[str] = []
         with _LOCK:
-            if _DEPTH:
+            if _DEPTH and not _stale():
                 raise EngineError(
                     "the engine is in use by a diagnosis that this one interrupted (started "
                     "from a signal handler?); run it after that diagnosis returns")
@@ -262,6 +298,7 @@ class DurableMatcher:
             current: str | None = None
             try:
                 handle = _handle(group)
+                _ACTIVE = (group, handle, payload, log)
                 result = _call(log, "assert_fact", handle, payload)
                 if result[0] == 0:
                     state = result[1]
@@ -297,5 +334,6 @@ class DurableMatcher:
                     if not clean and handle != -1:
                         _recover(group, handle, payload, log, engine_failed)
                 finally:
+                    _ACTIVE = None
                     _DEPTH = 0
         return names

@@ -2,19 +2,23 @@
 
 durable-rules holds the GIL while it matches and the library serialises every engine call
 behind one lock, so threads cannot diagnose in parallel: processes can. Each worker process
-holds its own copy of the knowledge base, loaded from the same files
-(:attr:`KnowledgeBase.files`). The default start method is ``forkserver`` where the
-platform has it (Linux, macOS), else ``spawn``: both start workers from a clean process,
+receives the caller's knowledge base once, as compiled (never re-read from its files, which
+may have changed, moved or gone since). The default start method is ``forkserver`` where
+the platform has it (Linux, macOS), else ``spawn``: both start workers from a clean process,
 so no lock or thread of the caller is copied into them (Python 3.12 warns that ``fork``
 in a multi-threaded process may deadlock; 3.14 makes ``forkserver`` the default on
-Linux). A worker then loads the rules itself, which takes about as long as loading them
-once. ``mp_context="fork"`` is still correct (the engine adapter holds its lock across
-the fork) and starts workers in milliseconds with the caller's compiled copy. As with
-any start method but ``fork``, a script that starts a batch must guard its top level
-with ``if __name__ == "__main__":``. Cases travel to the workers in chunks and results come back per chunk, at
+Linux); the knowledge base is then pickled once per batch and sent to each worker.
+``mp_context="fork"`` is still correct (the engine adapter holds its lock across the fork,
+every other lock of the package is fresh in the child) and starts workers in milliseconds
+with the caller's compiled copy. As with any start method but ``fork``, a script that
+starts a batch must guard its top level with ``if __name__ == "__main__":``. Cases travel
+to the workers in chunks and results come back per chunk, at
 most a few chunks in flight per worker, so memory stays bounded however long the input is.
 
-What crosses the process boundary must pickle. A :class:`~.diagnosis.Diagnosis` pickles
+What crosses the process boundary must pickle: a chunk of cases that does not (a value
+that is a lambda, say) is diagnosed in the caller instead, so each of its cases gets the
+result or the error :meth:`KnowledgeBase.diagnose` gives it. A source that fails part way
+first yields every result before the failure, then raises its error, as one process does. A :class:`~.diagnosis.Diagnosis` pickles
 without its ``knowledge_base`` reference (engine handles mean nothing in another process);
 :func:`diagnose_many` re-attaches the caller's knowledge base to every diagnosis it yields.
 Unpickling a rich diagnosis in the caller costs about as much as computing it, so a batch
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
@@ -41,7 +46,6 @@ from .diagnosis import Diagnosis
 from .errors import DiagnosisError
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
 
     from .knowledge_base import KnowledgeBase
 
@@ -85,12 +89,10 @@ class BatchResult:
 _WORKER_KB: KnowledgeBase | None = None
 
 
-def _init_worker(files: tuple[str, ...]) -> None:
+def _init_worker(kb: KnowledgeBase | bytes) -> None:
     global _WORKER_KB
-    from .knowledge_base import load_rules
-
-    # Under fork this is a cache hit on the parent's compiled copy (same file content).
-    _WORKER_KB = load_rules(*files)
+    # Inherited under fork; pickled once in the caller otherwise (see _shipped).
+    _WORKER_KB = pickle.loads(kb) if isinstance(kb, bytes) else kb
 
 
 def _diagnose_one(kb: KnowledgeBase, index: int, case: Any, threshold: float,
@@ -134,6 +136,37 @@ def default_start_method() -> str:
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
+def _start_method(name: str | None) -> str:
+    return name if name is not None else default_start_method()
+
+
+def _shipped(kb: KnowledgeBase, mp_context: str | None) -> KnowledgeBase | bytes:
+    """What the workers' initializer receives: ``kb`` itself under fork, else its pickle.
+
+    Raises:
+        DiagnosisError: ``kb`` cannot be pickled (a matcher of :meth:`with_matcher` that
+            does not pickle, under ``spawn`` or ``forkserver``).
+    """
+    if _start_method(mp_context) == "fork":
+        return kb
+    try:
+        return pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:
+        raise DiagnosisError(
+            f"the knowledge base cannot be sent to {_start_method(mp_context)} worker "
+            f"processes ({exc}); use workers=1, or a matcher that pickles") from exc
+
+
+class _Done:
+    """A finished result standing in for a worker's future."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
 def _check_workers(workers: int | None) -> int:
     if workers is None:
         return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
@@ -145,37 +178,85 @@ def _check_workers(workers: int | None) -> int:
 
 def ordered_map(function: Callable[[list[T]], list[R]], items: Iterable[T], *, workers: int,
                 chunk_size: int, initializer: Callable[..., None], initargs: tuple[Any, ...],
-                mp_context: str | None = None) -> Iterator[R]:
+                mp_context: str | None = None,
+                local: Callable[[list[T]], list[R]] | None = None) -> Iterator[R]:
     """``function`` over chunks of ``items`` in worker processes, results in input order.
 
     At most a few chunks per worker are in flight, so ``items`` is consumed lazily and
-    memory is bounded. Closing the iterator early cancels what was not started.
+    memory is bounded. Closing the iterator early cancels what was not started. A chunk
+    that does not pickle is given to ``local`` (run in this process) when there is one.
+    When ``items`` itself raises, every result before that item is yielded first.
+
+    Raises:
+        DiagnosisError: a worker process died or could not start.
     """
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     source = iter(items)
+    failure: list[BaseException] = []
 
     def chunks() -> Iterator[list[T]]:
-        while chunk := list(islice(source, chunk_size)):
+        while True:
+            chunk: list[T] = []
+            try:
+                for item in source:
+                    chunk.append(item)
+                    if len(chunk) == chunk_size:
+                        break
+            except Exception as exc:  # the caller's source: raised after what came before
+                failure.append(exc)
+                if chunk:
+                    yield chunk
+                return
+            if not chunk:
+                return
             yield chunk
 
-    pending: deque[Future[list[R]]] = deque()
     executor = ProcessPoolExecutor(workers, mp_context=_context(mp_context),
                                    initializer=initializer, initargs=initargs)
+
+    def submit(chunk: list[T]) -> Any:
+        try:
+            # Pickled here, so that a case that cannot travel is known before it is sent.
+            payload = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            if local is None:
+                raise
+            return _Done(local(chunk))
+        return executor.submit(_Unpickled(function), payload)
+
+    pending: deque[Any] = deque()
     try:
         feed = chunks()
         for chunk in islice(feed, workers * _IN_FLIGHT_PER_WORKER):
-            pending.append(executor.submit(function, chunk))
+            pending.append(submit(chunk))
         while pending:
-            done = pending.popleft().result()
+            try:
+                done = pending.popleft().result()
+            except BrokenProcessPool as exc:
+                raise DiagnosisError(
+                    f"a worker process of the batch died or could not start ({exc})") from exc
             following = next(feed, None)
             if following is not None:
-                pending.append(executor.submit(function, following))
+                pending.append(submit(following))
             yield from done
+        if failure:
+            raise failure[0]
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+@attrs.frozen
+class _Unpickled:
+    """``function`` applied to a chunk that the caller pickled itself."""
+
+    function: Callable[[list[Any]], list[Any]]
+
+    def __call__(self, payload: bytes) -> list[Any]:
+        return self.function(pickle.loads(payload))
 
 
 def diagnose_many(kb: KnowledgeBase, cases: Iterable[Mapping[str, Any]], *, workers: int | None = 1,
@@ -192,10 +273,13 @@ def diagnose_many(kb: KnowledgeBase, cases: Iterable[Mapping[str, Any]], *, work
         results: Iterator[BatchResult] = (
             _diagnose_one(kb, i, case, float(threshold), as_json) for i, case in enumerate(cases))
     else:
+        def local(chunk: list[tuple[int, Any]]) -> list[BatchResult]:
+            return [_diagnose_one(kb, i, case, threshold, as_json) for i, case in chunk]
+
         results = ordered_map(
-            _Chunk(float(threshold), as_json), enumerate(cases), workers=count,
-            chunk_size=chunk_size, initializer=_init_worker, initargs=(kb.files,),
-            mp_context=mp_context)
+            _Chunk(threshold, as_json), enumerate(cases), workers=count,
+            chunk_size=chunk_size, initializer=_init_worker,
+            initargs=(_shipped(kb, mp_context),), mp_context=mp_context, local=local)
     for result in results:
         if result.error is not None and raise_errors:
             result.error.add_note(f"while diagnosing case {result.index} of the batch")

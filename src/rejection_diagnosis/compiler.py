@@ -331,22 +331,23 @@ def _groups(layer: int, indexes: list[int],
     groups: list[Group] = []
     pairs: list[tuple[int, int]] = []
     network = AlphaNetwork()
+    durable = {(i, alt.index): alt.durable() for i in indexes for alt in alternatives[i]}
     for i in indexes:
         mine = [(i, alt.index) for alt in alternatives[i]]
-        if network.add(alternatives[i][j].durable() for _, j in mine) is None:
+        if network.add(durable[pair] for pair in mine) is None:
             pairs.extend(mine)
             continue
         if pairs:
-            groups.append(_group(layer, pairs, alternatives))
+            groups.append(_group(layer, pairs, alternatives, durable))
             pairs, network = [], AlphaNetwork()
-        if network.add(alternatives[i][j].durable() for _, j in mine) is None:
+        if network.add(durable[pair] for pair in mine) is None:
             pairs.extend(mine)
             continue
         for pair in mine:
-            expression = alternatives[i][pair[1]].durable()
+            expression = durable[pair]
             reason = network.add((expression,))
             if reason is not None and pairs:
-                groups.append(_group(layer, pairs, alternatives))
+                groups.append(_group(layer, pairs, alternatives, durable))
                 pairs, network = [], AlphaNetwork()
                 reason = network.add((expression,))
             if reason is not None:
@@ -355,16 +356,17 @@ def _groups(layer: int, indexes: list[int],
                     rule_index=i)
             pairs.append(pair)
     if pairs:
-        groups.append(_group(layer, pairs, alternatives))
+        groups.append(_group(layer, pairs, alternatives, durable))
     return tuple(groups)
 
 
 def _group(layer: int, pairs: list[tuple[int, int]],
-           alternatives: Sequence[Sequence[Alternative]]) -> Group:
+           alternatives: Sequence[Sequence[Alternative]],
+           durable: Mapping[tuple[int, int], dict[str, Any]]) -> Group:
     by_expression: dict[str, list[tuple[int, int]]] = {}
     expressions: dict[str, dict[str, Any]] = {}
     for i, j in pairs:
-        expression = alternatives[i][j].durable()
+        expression = durable[(i, j)]
         key = json.dumps(expression, sort_keys=True)
         by_expression.setdefault(key, []).append((i, j))
         expressions[key] = expression

@@ -21,7 +21,6 @@ and its compiled program (rules expanded into alternatives of plain tests):
 from __future__ import annotations
 
 import math
-import threading
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from . import model as m
+from ._forksafe import ForkSafeLock
 from .certainty import check_threshold, combine_totals, reaches, split_totals
 from .compiler import Alternative, Test
 from .diagnosis import Conclusion, Contribution, Diagnosis, Evidence
@@ -302,7 +302,7 @@ class _Analysis:
 
 
 _ANALYSES: weakref.WeakKeyDictionary[KnowledgeBase, _Analysis] = weakref.WeakKeyDictionary()
-_ANALYSES_LOCK = threading.Lock()
+_ANALYSES_LOCK = ForkSafeLock()
 
 
 def _analysis(kb: KnowledgeBase) -> _Analysis:

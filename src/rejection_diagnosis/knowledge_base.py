@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import model as m
 from ._engine import DurableMatcher, Matcher
+from ._forksafe import ForkSafeLock
 from ._yaml import Limits
 from .certainty import check_threshold, reaches
 from .compiler import CompileLimitError, Program, compile_rules
@@ -64,6 +64,11 @@ class KnowledgeBase:
             for c in sorted(self.causes.values(), key=lambda c: (-(c.prior or 0.0), c.id))
             if c.prior)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # What a worker process of diagnose_many receives (once): the rules as compiled
+        # here, never re-read from files that may have changed since.
+        return (KnowledgeBase, (self._ruleset, self._program, self._matcher))
+
     def __repr__(self) -> str:
         return (f"<KnowledgeBase {len(self.observations)} observations, {len(self.causes)} causes, "
                 f"{len(self.recommendations)} recommendations, {len(self.rules)} rules>")
@@ -114,8 +119,10 @@ class KnowledgeBase:
             cases: an iterable of observation mappings, consumed lazily (a generator over a
                 file of millions of records is fine: memory stays bounded).
             workers: worker processes; 1 diagnoses in this process, None uses every CPU.
-                Workers load this knowledge base from :attr:`files` (so one built with
-                :meth:`with_matcher` or custom ``limits`` is not reproduced in them).
+                Each worker receives this knowledge base once, as compiled here (inherited
+                under ``fork``, pickled otherwise; a matcher given to :meth:`with_matcher`
+                must then pickle): the files are never read again, so a batch always
+                answers as :meth:`diagnose` does.
             threshold: as for :meth:`diagnose`.
             as_json: give each result's ``to_dict()`` as JSON text (``result.json``)
                 instead of a :class:`Diagnosis`: much cheaper to bring back from a worker.
@@ -201,7 +208,7 @@ class KnowledgeBase:
 
 # Loading --------------------------------------------------------------------------------
 
-_CACHE_LOCK = threading.Lock()
+_CACHE_LOCK = ForkSafeLock()
 # Compiled knowledge bases by the content of their files: reloading unchanged rules (a server
 # that reloads on a signal) costs a read and a hash. Bounded; the engine keeps compiled
 # groups by content anyway, so an evicted entry recompiles without new engine memory.
@@ -255,6 +262,8 @@ def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits,
         if not problems:  # pragma: no cover - expand() and compile_rules() agree
             raise DiagnosisError(str(exc)) from exc
         return None, problems
+    if lint:  # only the problems are wanted (check_rules): no plan to build
+        return None, problems
     return KnowledgeBase(ruleset, program), problems
 
 
@@ -301,7 +310,7 @@ def check_rules(*paths: str | os.PathLike[str], limits: Limits | None = None) ->
 
 
 _DEFAULT: KnowledgeBase | None = None
-_DEFAULT_LOCK = threading.Lock()
+_DEFAULT_LOCK = ForkSafeLock()
 
 
 def diagnose(observations: Mapping[str, Any], *, threshold: float = DEFAULT_THRESHOLD) -> Diagnosis:

@@ -55,6 +55,7 @@ class _Context:
 
     def __init__(self, rs: RuleSet) -> None:
         self.observations = {o.id: o for o in rs.observations}
+        self.possible: dict[tuple[Subject, frozenset[Any]], bool] = {}
         # The most and least certain each conclusion can become: every rule for it firing
         # with full certainty, combined MYCIN-style. A test beyond these bounds never holds.
         self.ceiling: dict[str, float] = {}
@@ -120,11 +121,17 @@ def _holds(test: Test, value: Any) -> bool:
 def _impossible(ctx: _Context, alternative: tuple[Test, ...]) -> str | None:
     """Why the tests of ``alternative`` can never hold together, or None if they can."""
     for subject, tests in _by_subject(alternative).items():
-        found = ctx.domain(subject, _constants(tests))
-        if found is None:
-            continue
-        values, allowed = found
-        if not any(all(_holds(t, v) for t in tests) for v in values):
+        # Alternatives of one rule repeat the same tests: each set is decided once.
+        key = (subject, frozenset(_test_key(t) for t in tests))
+        possible = ctx.possible.get(key)
+        if possible is None:
+            found = ctx.domain(subject, _constants(tests))
+            possible = ctx.possible[key] = found is None or any(
+                all(_holds(t, v) for t in tests) for v in found[0])
+        if not possible:
+            found = ctx.domain(subject, _constants(tests))
+            assert found is not None
+            _, allowed = found
             said = " and ".join(dict.fromkeys(t.describe() for t in tests))
             kind, ident = subject
             if kind in ("cause", "finding"):
@@ -136,7 +143,16 @@ def _impossible(ctx: _Context, alternative: tuple[Test, ...]) -> str | None:
 
 def _implies(ctx: _Context, a: Alternatives, b: Alternatives) -> bool:
     """Whenever some alternative of ``a`` holds, some alternative of ``b`` holds too."""
-    return all(any(_alt_implies(ctx, x, y) for y in b) for x in a)
+    written = {frozenset(_test_key(t) for t in y) for y in b}
+    # y can follow from x only if y tests nothing x does not (unknown stays unknown).
+    subjects = [(_subjects(y), y) for y in b]
+    for x in a:
+        if frozenset(_test_key(t) for t in x) in written:
+            continue
+        mine = _subjects(x)
+        if not any(s <= mine and _alt_implies(ctx, x, y) for s, y in subjects):
+            return False
+    return True
 
 
 def _alt_implies(ctx: _Context, x: tuple[Test, ...], y: tuple[Test, ...]) -> bool:
@@ -196,42 +212,123 @@ def _target(rule: m.Rule) -> str:
     return f"{rule.conclusion_kind} {rule.conclusion!r}"
 
 
+TestKey = tuple[str, str, str, Any]
+
+
+def _test_key(t: Test) -> TestKey:
+    return (t.kind, t.subject, t.op, t.value)
+
+
+def _canonical(alternatives: Alternatives) -> frozenset[frozenset[TestKey]]:
+    """The condition as written tests, order and spelling of places aside."""
+    return frozenset(frozenset(_test_key(t) for t in alt) for alt in alternatives)
+
+
+def _subjects(alt: tuple[Test, ...]) -> frozenset[Subject]:
+    return frozenset((t.kind, t.subject) for t in alt)
+
+
+class _Candidates:
+    """Earlier distinct conditions of one conclusion, indexed by the subjects they test.
+
+    ``x`` implies ``y`` only if ``y`` tests nothing that ``x`` does not (unknown stays
+    unknown), so a pair is compared only when one rule's alternatives could all be covered
+    by the other's: the lint stays near linear in rules instead of comparing every pair.
+    """
+
+    #: Up to this many subjects, the subsets of an alternative are looked up one by one.
+    SUBSETS = 8
+
+    def __init__(self) -> None:
+        self.order: list[int] = []
+        self.by_subset: dict[frozenset[Subject], set[int]] = {}  # any alternative's subjects
+        self.by_subject: dict[Subject, set[int]] = {}  # subjects of the smallest alternative
+
+    def add(self, index: int, alternatives: Alternatives) -> None:
+        self.order.append(index)
+        for alt in alternatives:
+            self.by_subset.setdefault(_subjects(alt), set()).add(index)
+        for subject in _subjects(min(alternatives, key=len)):
+            self.by_subject.setdefault(subject, set()).add(index)
+
+    def implied_by(self, alternatives: Alternatives) -> set[int]:
+        """Earlier conditions that ``alternatives`` might imply."""
+        smallest = _subjects(min(alternatives, key=len))
+        if len(smallest) > self.SUBSETS:
+            return set(self.order)
+        found: set[int] = set()
+        items = sorted(smallest)
+        for size in range(1, len(items) + 1):
+            for subset in itertools.combinations(items, size):
+                found |= self.by_subset.get(frozenset(subset), set())
+        return found
+
+    def implying(self, alternatives: Alternatives) -> set[int]:
+        """Earlier conditions that might imply ``alternatives``."""
+        found: set[int] = set()
+        for alt in alternatives:
+            postings = [self.by_subject.get(s, set()) for s in _subjects(alt)]
+            found |= set.intersection(*postings) if postings else set(self.order)
+        return found
+
+
 def _redundant(ctx: _Context, rules: Sequence[m.Rule],
                expanded: dict[int, Alternatives]) -> Iterator[Problem]:
+    # A rule whose condition is written exactly as an earlier one's is reported once,
+    # against the first such rule; its relations to other rules are that first rule's.
     by_conclusion: dict[str, list[int]] = {}
     for index in expanded:
         by_conclusion.setdefault(rules[index].conclusion, []).append(index)
     for indexes in by_conclusion.values():
-        for later_pos, later in enumerate(indexes):
-            for earlier in indexes[:later_pos]:
-                a, b = rules[earlier], rules[later]
+        first: dict[frozenset[frozenset[TestKey]], dict[bool, int]] = {}
+        earlier_ones = _Candidates()
+        for later in indexes:
+            b = rules[later]
+            positive = b.certainty > 0
+            same = first.setdefault(_canonical(expanded[later]), {})
+            if same:
+                for sign, earlier in sorted(same.items(), key=lambda item: item[1]):
+                    yield from _pair(b, rules[earlier], sign == positive, True, True)
+                same.setdefault(positive, later)
+                continue
+            same[positive] = later
+            candidates = (earlier_ones.implied_by(expanded[later])
+                          | earlier_ones.implying(expanded[later]))
+            for earlier in sorted(candidates):
                 forward = _implies(ctx, expanded[later], expanded[earlier])
                 backward = _implies(ctx, expanded[earlier], expanded[later])
-                same_sign = (a.certainty > 0) == (b.certainty > 0)
-                where = _at(a.location, b.location)
-                if forward and backward:
-                    if same_sign:
-                        yield _warning(
-                            b.location, "duplicate-rule",
-                            f"rule {b.id!r} has the same condition and conclusion as rule "
-                            f"{a.id!r} ({where}), so that evidence counts twice for "
-                            f"{_target(b)}; merge them into one rule", b.id)
-                    else:
-                        yield _warning(
-                            b.location, "conflicting-rules",
-                            f"rule {b.id!r} has the same condition as rule {a.id!r} ({where}) "
-                            f"but the opposite direction for {_target(b)}; they cancel out: "
-                            "keep one", b.id)
-                elif same_sign and (forward or backward):
-                    narrow, wide = (b, a) if forward else (a, b)
-                    yield _warning(
-                        narrow.location, "subsumed-rule",
-                        f"whenever rule {narrow.id!r} fires, rule {wide.id!r} "
-                        f"({_at(wide.location, narrow.location)}) fires too and also "
-                        f"{'supports' if narrow.certainty > 0 else 'counts against'} "
-                        f"{_target(narrow)}, so their shared evidence counts twice; give "
-                        f"{narrow.id!r} only the weight of its extra conditions, or make the "
-                        "conditions exclusive", narrow.id)
+                same_sign = (rules[earlier].certainty > 0) == positive
+                yield from _pair(b, rules[earlier], same_sign, forward, backward)
+            earlier_ones.add(later, expanded[later])
+
+
+def _pair(b: m.Rule, a: m.Rule, same_sign: bool, forward: bool,
+          backward: bool) -> Iterator[Problem]:
+    """The warning about later rule ``b`` and earlier rule ``a`` (``forward``: b implies a)."""
+    where = _at(a.location, b.location)
+    if forward and backward:
+        if same_sign:
+            yield _warning(
+                b.location, "duplicate-rule",
+                f"rule {b.id!r} has the same condition and conclusion as rule "
+                f"{a.id!r} ({where}), so that evidence counts twice for "
+                f"{_target(b)}; merge them into one rule", b.id)
+        else:
+            yield _warning(
+                b.location, "conflicting-rules",
+                f"rule {b.id!r} has the same condition as rule {a.id!r} ({where}) "
+                f"but the opposite direction for {_target(b)}; they cancel out: "
+                "keep one", b.id)
+    elif same_sign and (forward or backward):
+        narrow, wide = (b, a) if forward else (a, b)
+        yield _warning(
+            narrow.location, "subsumed-rule",
+            f"whenever rule {narrow.id!r} fires, rule {wide.id!r} "
+            f"({_at(wide.location, narrow.location)}) fires too and also "
+            f"{'supports' if narrow.certainty > 0 else 'counts against'} "
+            f"{_target(narrow)}, so their shared evidence counts twice; give "
+            f"{narrow.id!r} only the weight of its extra conditions, or make the "
+            "conditions exclusive", narrow.id)
 
 
 def _unreachable(rs: RuleSet) -> Iterator[Problem]:

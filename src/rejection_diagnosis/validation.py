@@ -50,6 +50,8 @@ ERROR_CODES = {
     "zero-certainty": "a rule with certainty 0, which concludes nothing",
     "reserved-id": "an observation id that is a reserved word of conditions",
     "too-complex": "a condition that expands to too many alternatives or tests",
+    "engine-limit": "a rule the engine cannot hold in any group (two observations whose "
+                    "engine hashes collide in one alternative)",
     # Meaning (across all files)
     "duplicate-id": "an observation, finding, cause or recommendation id declared twice",
     "duplicate-rule-id": "a rule id used twice",

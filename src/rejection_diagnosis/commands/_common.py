@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import attrs
 
 from .._yaml import Limits, Located, YamlPath, read_yaml
+from ..certainty import check_threshold
 from ..errors import ObservationError, Problem, RuleSetError, did_you_mean
 from ..knowledge_base import KnowledgeBase, load_rules
 from ..loader import bundled_rules_path
@@ -46,16 +46,13 @@ def rule_paths(args: argparse.Namespace, given: list[str]) -> list[str]:
     return ([str(bundled_rules_path())] if getattr(args, "bundled", False) else []) + given
 
 
-def threshold(text: str) -> float:
+def threshold_argument(text: str) -> float:
     """``--threshold``'s type: a number in (0, 1]; anything else is a usage error (exit 2)."""
     try:
-        value = float(text)
+        return check_threshold(float(text))
     except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and 0 < value <= 1):
         raise argparse.ArgumentTypeError(
-            f"must be a number greater than 0 and at most 1, e.g. 0.3 (got {text!r})")
-    return value
+            f"must be a number greater than 0 and at most 1, e.g. 0.3 (got {text!r})") from None
 
 
 def short_locations(paths: Sequence[str]) -> Callable[[Location], str]:
@@ -102,7 +99,8 @@ def load_case(path: str, kb: KnowledgeBase) -> dict[str, Any]:
             observations or wrong values; each problem located as ``path:line:col``.
     """
     data, located, prefix = _read_case(path)
-    problems = [attrs.evolve(p, severity="error") for p in located.problems]  # duplicates
+    # Duplicate keys (which value was meant is unknown), reported with everything else.
+    problems = [attrs.evolve(p, severity="error") for p in located.problems]
     known = sorted(kb.observations)
     for key, value in data.items():
         where: YamlPath = (*prefix, key)

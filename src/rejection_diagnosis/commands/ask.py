@@ -13,7 +13,7 @@ import yaml
 from ..consult import LEAD, AnswerError, Consultation, Question, UnknownCauseError, parse_answer
 from ..errors import ObservationError, Problem, RuleSetError
 from ..knowledge_base import DEFAULT_THRESHOLD
-from ._common import add_rules_argument, load_kb, read_case, threshold
+from ._common import add_rules_argument, load_kb, read_case, threshold_argument
 
 NAME = "ask"
 HELP = "ask the questions that matter, one at a time, then diagnose"
@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "answer (ids absent: don't know) instead of asking")
     parser.add_argument("--save", metavar="FILE",
                         help="write the answers as a case file that 'diagnose' reads")
-    parser.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD,
+    parser.add_argument("--threshold", type=threshold_argument, default=DEFAULT_THRESHOLD,
                         help=f"report causes from this certainty on (default {DEFAULT_THRESHOLD})")
     parser.add_argument("--lead", type=int, default=LEAD, metavar="N",
                         help=f"stop once the first N causes are settled (default {LEAD})")
@@ -71,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
             out.write(f"{kb.observations[oid].question}\n  > {shown}\n")
         out.write(f"\nAsked {len(asked)} questions.\n\n")
     else:
+        if sys.stdin is None:
+            raise RuleSetError([Problem("<stdin>", 0, 0, "error", "file-unreadable",
+                                        "cannot read the answers: standard input is closed; "
+                                        "give --answers FILE")])
         _interact(consultation, out.write, input)
     if args.save:
         _save(args.save, consultation.case())

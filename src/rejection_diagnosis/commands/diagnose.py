@@ -33,7 +33,7 @@ from ._common import (
     load_kb,
     rule_paths,
     short_locations,
-    threshold,
+    threshold_argument,
 )
 
 NAME = "diagnose"
@@ -60,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "arithmetic, causes below the threshold")
     parser.add_argument("--exact", action="store_true",
                         help="JSON certainties unrounded (default: 4 decimals)")
-    parser.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD,
+    parser.add_argument("--threshold", type=threshold_argument, default=DEFAULT_THRESHOLD,
                         metavar="X",
                         help="report causes from this certainty on, in (0, 1] "
                              f"(default {DEFAULT_THRESHOLD})")
@@ -193,7 +193,8 @@ def _run_jsonl(args: argparse.Namespace) -> int:
         else:
             results = batch.ordered_map(_Lines(threshold), records, workers=args.workers,
                                         chunk_size=batch.DEFAULT_CHUNK_SIZE,
-                                        initializer=batch._init_worker, initargs=(kb.files,))
+                                        initializer=batch._init_worker,
+                                        initargs=(batch._shipped(kb, None),))
         for number, text, error in results:
             if error is not None:
                 failed += 1

@@ -18,7 +18,7 @@ from ..evaluation import (
     load_categories,
 )
 from ..knowledge_base import DEFAULT_THRESHOLD
-from ._common import UsageError, add_rules_argument, dump_json, load_kb, threshold
+from ._common import UsageError, add_rules_argument, dump_json, load_kb, threshold_argument
 
 NAME = "evaluate"
 HELP = ("score the rules on labelled cases whose true cause is known: top-1, top-3, no cause "
@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="score cause ids as they are, without a categories map")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (default) or json")
-    parser.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD,
+    parser.add_argument("--threshold", type=threshold_argument, default=DEFAULT_THRESHOLD,
                         help=f"report causes from this certainty on (default {DEFAULT_THRESHOLD})")
     tier = parser.add_mutually_exclusive_group()
     tier.add_argument("--include-possible", action="store_true",

@@ -16,7 +16,7 @@ from ._common import (
     load_kb,
     rule_paths,
     short_locations,
-    threshold,
+    threshold_argument,
 )
 
 NAME = "explain"
@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("case", help="case file: YAML or JSON mapping of observation id to "
                                      "value ('-' reads standard input)")
     add_rules_argument(parser)
-    parser.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD,
+    parser.add_argument("--threshold", type=threshold_argument, default=DEFAULT_THRESHOLD,
                         help=f"report causes from this certainty on (default {DEFAULT_THRESHOLD})")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (default) or json (the diagnosis with every contribution)")
