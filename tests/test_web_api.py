@@ -181,6 +181,36 @@ def test_an_unknown_cause_is_422(client: TestClient) -> None:
     assert 422 == client.post("/api/why-not", json={"observations": CASE}).status_code
 
 
+# POST /api/validate ---------------------------------------------------------------------------
+
+
+def test_validate_locates_every_problem_in_the_names_given(client: TestClient) -> None:
+    bad = "observations:\n  - {id: x, type: boolean}\n"
+    body = client.post("/api/validate", json={"files": {"mine.yaml": bad}}).json()
+    assert (False, 2) == (body["valid"], body["errors"])
+    assert {("mine.yaml", 2, 5)} == {(p["path"], p["line"], p["column"]) for p in body["problems"]}
+
+
+def test_validate_checks_an_extension_with_the_served_rules(client: TestClient) -> None:
+    extension = ("rules:\n  - id: r1\n    when: {posting_reposted: true}\n"
+                 "    then: {cause: fit_mismatch, certainty: 0.3}\n    because: A test.\n")
+    alone = client.post("/api/validate", json={"files": {"ext.yaml": extension}}).json()
+    together = client.post("/api/validate", json={"files": {"ext.yaml": extension},
+                                                  "with_served": True}).json()
+    assert (False, True) == (alone["valid"], together["valid"])
+
+
+@pytest.mark.parametrize("body", [{"files": {"../x.yaml": "a: 1"}}, {"files": {}},
+                                  {"files": {"x.txt": ""}}, {"files": ["x.yaml"]},
+                                  {"files": {"x.yaml": 1}},
+                                  {"files": {"x.yaml": ""}, "with_served": "yes"},
+                                  {"files": {f"f{i}.yaml": "" for i in range(21)}}])
+def test_validate_refuses_bad_uploads(client: TestClient, body: dict[str, Any]) -> None:
+    response = client.post("/api/validate", json=body)
+    assert 422 == response.status_code
+    assert "bad-upload" == error(response)["code"]
+
+
 # POST /api/read-story ------------------------------------------------------------------------
 
 

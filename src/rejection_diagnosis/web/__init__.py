@@ -47,7 +47,7 @@ def create_app(kb: KnowledgeBase, *, threshold: float = 0.2, max_body: int = MAX
         kb: the knowledge base to diagnose with (shared by every request; it is immutable).
         threshold: the report threshold of every diagnosis (an API request may give its own).
         max_body: the largest request body accepted (413 above it).
-        max_upload: the same for the coach's rule-set uploads.
+        max_upload: the same for rule files to check (the coach's page, ``/api/validate``).
         allowed_hosts: answer only requests whose ``Host`` is one of these (400 otherwise);
             ``serve`` on a loopback address passes :data:`LOOPBACK_HOSTS`, so that a web
             page elsewhere cannot reach the server through a name of its own (DNS
@@ -66,7 +66,8 @@ def create_app(kb: KnowledgeBase, *, threshold: float = 0.2, max_body: int = MAX
 
     app = Starlette(routes=[*pages.routes(kb, threshold), *api.routes(kb, threshold)],
                     exception_handlers={404: not_found, 405: not_found})
-    inner: ASGIApp = BodyLimit(app, max_body, {"/coach/validate": max_upload})
+    inner: ASGIApp = BodyLimit(app, max_body, {"/coach/validate": max_upload,
+                                                "/api/validate": max_upload})
     if allowed_hosts is not None:
         inner = TrustedHostMiddleware(inner, allowed_hosts=[
             f"[{h}]" if ":" in h else h for h in allowed_hosts])

@@ -7,12 +7,15 @@ explanations) into JSON-ready dicts and into the words a candidate reads.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import model as m
 from ..diagnosis import Conclusion, Diagnosis
-from ..errors import ObservationError
+from ..errors import ObservationError, Problem
 from ._http import ApiError
 
 if TYPE_CHECKING:
@@ -260,3 +263,55 @@ def evidence_in_words(kb: KnowledgeBase, dx: Diagnosis, cause: Conclusion,
 def answers_mapping(raw: Any) -> Mapping[str, Any]:
     """``raw`` if it is a mapping, else a 422 (for ``changes`` and the like)."""
     return _mapping(raw, "'changes'")
+
+
+#: Most rule files one check may hold.
+MAX_FILES = 20
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.ya?ml")
+
+
+def upload_problem(names: Sequence[str]) -> str:
+    """What is wrong with the names of files to check ("" when nothing)."""
+    if not names:
+        return "choose one or more rule files (.yaml) to check"
+    if len(names) > MAX_FILES:
+        return f"{len(names)} files given; at most {MAX_FILES} are checked at once"
+    for i, name in enumerate(names):
+        if not _NAME.fullmatch(name):
+            return (f"{name!r} is not a rule file name: use letters, digits, '.', '_' or '-', "
+                    "ending in .yaml or .yml")
+        if name in names[:i]:
+            return f"{name!r} is given twice"
+    return ""
+
+
+def check_uploaded(kb: KnowledgeBase, files: Sequence[tuple[str, bytes]],
+                   with_served: bool) -> list[Problem]:
+    """Every problem in uploaded rule files (alone, or with the served rules when
+    ``with_served``), located in the uploaded names.
+
+    The files are written to a private temporary folder under their plain names (checked
+    by :func:`upload_problem` first), checked, and the folder is deleted before returning.
+    """
+    from ..knowledge_base import check_rules
+
+    problem = upload_problem([n for n, _ in files])
+    if problem:
+        raise ApiError(422, "bad-upload", problem)
+    with tempfile.TemporaryDirectory(prefix="rd-validate-") as folder:
+        for name, data in files:
+            Path(folder, name).write_bytes(data)
+        served = list(kb.files) if with_served else []
+        return [_relocated(p, folder) for p in check_rules(*served, folder)]
+
+
+def _relocated(p: Problem, folder: str) -> Problem:
+    import attrs
+
+    path = p.path
+    if path.startswith(folder):
+        path = path[len(folder):].lstrip("/\\") or "(upload)"
+    else:
+        path = Path(path).name
+    message = p.message.replace(folder + "/", "").replace(folder, "(upload)")
+    return attrs.evolve(p, path=path, message=message)

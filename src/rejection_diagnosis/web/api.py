@@ -108,6 +108,21 @@ def _read_story(kb: KnowledgeBase, threshold: float, body: Any) -> dict[str, Any
     return data
 
 
+def _validate(kb: KnowledgeBase, threshold: float, body: Any) -> dict[str, Any]:
+    files = body.get("files") if isinstance(body, dict) else None
+    with_served = body.get("with_served", False) if isinstance(body, dict) else False
+    if not isinstance(files, dict) or not all(isinstance(t, str) for t in files.values()):
+        raise ApiError(422, "bad-upload", "give the rule files as 'files': an object of file "
+                                          "name to YAML text")
+    if not isinstance(with_served, bool):
+        raise ApiError(422, "bad-upload", "'with_served' must be true or false")
+    problems = svc.check_uploaded(kb, [(n, t.encode("utf-8")) for n, t in files.items()],
+                                  with_served)
+    errors = sum(p.severity == "error" for p in problems)
+    return {"valid": errors == 0, "errors": errors, "warnings": len(problems) - errors,
+            "problems": [p.to_dict() for p in problems]}
+
+
 def routes(kb: KnowledgeBase, threshold: float) -> list[Route]:
     """The API's routes over ``kb``."""
     spec = openapi()
@@ -127,7 +142,8 @@ def routes(kb: KnowledgeBase, threshold: float) -> list[Route]:
         return await _endpoint(_read_story, kb, threshold)(request)
 
     post = [("/api/diagnose", _diagnose), ("/api/questions", _questions),
-            ("/api/what-if", _what_if), ("/api/how", _how), ("/api/why-not", _why_not)]
+            ("/api/what-if", _what_if), ("/api/how", _how), ("/api/why-not", _why_not),
+            ("/api/validate", _validate)]
     return [
         *(Route(path, _endpoint(work, kb, threshold), methods=["POST"]) for path, work in post),
         Route("/api/read-story", read_story, methods=["POST"]),

@@ -78,6 +78,11 @@ def openapi() -> dict[str, Any]:
                 "The observations a story in plain words supports, with where each was read.",
                 {"501": _json(_ref("Error"), "This version of the library has no story "
                                              "reader.")}),
+            "/api/validate": _post(
+                "Check rule files", "ValidateRequest", "Validation",
+                "Every problem in the rule files (errors and lint warnings), located in the "
+                "names given, as `rejection-diagnosis validate` reports them. The files are "
+                "checked in a temporary folder deleted at once."),
             "/api/vocabulary": {"get": {
                 "summary": "The vocabulary",
                 "description": "Observations with their questions, causes, and the case "
@@ -102,6 +107,21 @@ def openapi() -> dict[str, Any]:
                 "changes": {"type": "object", "additionalProperties": True}}},
             "CauseRequest": {"type": "object", "required": ["cause"], "properties": {
                 **case_props, "cause": {"type": "string"}}},
+            "ValidateRequest": {"type": "object", "required": ["files"], "properties": {
+                "files": {"type": "object", "additionalProperties": {"type": "string"},
+                          "description": "file name (letters, digits, '.', '_', '-'; ending "
+                                         "in .yaml or .yml) to YAML text; at most 20"},
+                "with_served": {"type": "boolean",
+                                "description": "check together with the served rules"}}},
+            "Validation": {"type": "object", "properties": {
+                "valid": {"type": "boolean"}, "errors": {"type": "integer"},
+                "warnings": {"type": "integer"},
+                "problems": {"type": "array", "items": _ref("Problem")}}},
+            "Problem": {"type": "object", "properties": {
+                "path": {"type": "string"}, "line": {"type": "integer"},
+                "column": {"type": "integer"}, "severity": {"enum": ["error", "warning"]},
+                "code": {"type": "string"}, "message": {"type": "string"},
+                "yaml_path": {"type": "string"}, "rule_id": {"type": ["string", "null"]}}},
             "StoryRequest": {"type": "object", "required": ["story"],
                              "properties": {"story": {"type": "string"}}},
             "Diagnosis": {"type": "object", "required": ["schema_version", "causes", "ranked"],

@@ -8,8 +8,6 @@ travel in a hidden field from page to page: the server keeps nothing between req
 from __future__ import annotations
 
 import json
-import re
-import tempfile
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -21,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from ..errors import ObservationError, Problem
+from ..errors import ObservationError
 from . import _html as h
 from . import _service as svc
 from ._http import MAX_UPLOAD
@@ -33,8 +31,6 @@ __all__ = ["routes"]
 
 #: Most answers a page carries (the vocabulary is far smaller; this bounds a forged form).
 MAX_ANSWERS = 500
-#: Most rule files one upload may hold.
-MAX_FILES = 20
 
 _STATIC = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
 
@@ -371,21 +367,9 @@ def _coach(kb: KnowledgeBase, query: str, validation: str = "") -> str:
 </section>"""
 
 
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.ya?ml")
-
-
 def _validate(kb: KnowledgeBase, files: list[tuple[str, bytes]], with_served: bool) -> str:
-    from ..knowledge_base import check_rules
-
+    shown = svc.check_uploaded(kb, files, with_served)
     names = [n for n, _ in files]
-    # Checked in a private temporary folder, deleted at once: nothing is kept, and the
-    # uploaded names can point nowhere else (only plain names are accepted).
-    with tempfile.TemporaryDirectory(prefix="rd-validate-") as folder:
-        for name, data in files:
-            Path(folder, name).write_bytes(data)
-        served = list(kb.files) if with_served else []
-        problems = check_rules(*served, folder)
-        shown = [_relocated(p, folder) for p in problems]
     errors = sum(p.severity == "error" for p in shown)
     if not shown:
         return (f'<p class="ok" role="status">No problems found in {h.esc(", ".join(names))}.'
@@ -400,33 +384,13 @@ def _validate(kb: KnowledgeBase, files: list[tuple[str, bytes]], with_served: bo
             f'<ul class="problems">{rows}</ul>')
 
 
-def _relocated(p: Problem, folder: str) -> Problem:
-    import attrs
-
-    path = p.path
-    if path.startswith(folder):
-        path = path[len(folder):].lstrip("/\\") or "(upload)"
-    else:
-        path = Path(path).name
-    message = p.message.replace(folder + "/", "").replace(folder, "(upload)")
-    return attrs.evolve(p, path=path, message=message)
-
-
 async def _uploads(form: FormData) -> tuple[list[tuple[str, bytes]], str]:
     files: list[tuple[str, bytes]] = []
     for item in form.getlist("rules"):
         if not isinstance(item, UploadFile) or not item.filename:
             continue
-        name = Path(item.filename.replace("\\", "/")).name
-        if not _NAME.fullmatch(name):
-            return [], (f"{name!r} is not a rule file name: use letters, digits, '.', '_' or "
-                        "'-', ending in .yaml or .yml")
-        if any(name == n for n, _ in files):
-            return [], f"{name!r} is given twice"
-        files.append((name, await item.read()))
-    if not files:
-        return [], "choose one or more rule files (.yaml) to check"
-    return files, ""
+        files.append((Path(item.filename.replace("\\", "/")).name, await item.read()))
+    return files, svc.upload_problem([n for n, _ in files])
 
 
 def routes(kb: KnowledgeBase, threshold: float) -> list[Route]:
@@ -471,7 +435,7 @@ def routes(kb: KnowledgeBase, threshold: float) -> list[Route]:
         return _html(_coach(kb, query), "For coaches")
 
     async def validate(request: Request) -> Response:
-        form = await request.form(max_files=MAX_FILES, max_fields=10, max_part_size=MAX_UPLOAD)
+        form = await request.form(max_files=svc.MAX_FILES, max_fields=10, max_part_size=MAX_UPLOAD)
         files, problem = await _uploads(form)
         if problem:
             report = f'<p class="error" role="alert">{h.esc(problem)}</p>'
