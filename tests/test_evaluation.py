@@ -262,10 +262,19 @@ cases:
 """
 
 
+class _NoReaderKB(KnowledgeBase):
+    """A knowledge base without a story reader (as before issue 12, or a stand-in)."""
+
+    def __getattribute__(self, name: str) -> object:
+        if name == "read_story":
+            raise AttributeError(name)
+        return super().__getattribute__(name)
+
+
 def test_a_story_only_case_needs_a_story_reader(kb, tmp_path):
     path = write(tmp_path, STORY_ONLY)
     with pytest.raises(rd.RuleSetError) as info:
-        rd.evaluate(kb, [path], CATEGORIES)
+        rd.evaluate(_NoReaderKB(kb._ruleset, kb.program), [path], CATEGORIES)
     assert [f"{path}:4:6: error: case 's1': is given only as a story, and the story reader is "
             "not available in this knowledge base (no KnowledgeBase.read_story); write its "
             "'observations:' [story]"] == [str(p) for p in info.value.problems]

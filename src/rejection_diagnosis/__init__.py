@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         WhatIf,
         WhyNot,
     )
+    from .story import Conflict, Reading, ReadObservation, Span
 
 # The consultation API is imported on first use: its module defines many classes and
 # costs about as much as the rest of `import rejection_diagnosis` (issue 6: import time).
@@ -48,7 +49,17 @@ _CONSULT = frozenset({
 })
 
 
+# The story reader's results (`kb.read_story`), imported on first use like the reader.
+_STORY = frozenset({"Conflict", "ReadObservation", "Reading", "Span"})
+
+
 def __getattr__(name: str) -> Any:
+    if name in _STORY:
+        from . import story
+
+        value = getattr(story, name)
+        globals()[name] = value
+        return value
     if name in _CONSULT:
         from . import consult
 
@@ -76,6 +87,7 @@ __all__ = [
     "BatchResult",
     "CertaintyChange",
     "Conclusion",
+    "Conflict",
     "Consultation",
     "Contribution",
     "Diagnosis",
@@ -92,9 +104,12 @@ __all__ = [
     "Problem",
     "Question",
     "QuestionWhy",
+    "ReadObservation",
+    "Reading",
     "RuleCheck",
     "RuleSetError",
     "RuleUse",
+    "Span",
     "Step",
     "TestStatus",
     "UnknownCauseError",

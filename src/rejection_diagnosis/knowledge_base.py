@@ -26,6 +26,7 @@ from .validation import semantic_problems
 if TYPE_CHECKING:
     from .batch import BatchResult
     from .consult import Question, WhatIf
+    from .story import Reading, StoryReader
 
 __all__ = ["DEFAULT_THRESHOLD", "KnowledgeBase", "check_rules", "diagnose", "load_rules"]
 
@@ -63,6 +64,9 @@ class KnowledgeBase:
             BaseRate(c.id, c.title, c.description, c.prior)
             for c in sorted(self.causes.values(), key=lambda c: (-(c.prior or 0.0), c.id))
             if c.prior)
+        self._reader: StoryReader | None = None
+        # Held only while the reader is built (on the first read_story); fresh after fork.
+        self._reader_lock = ForkSafeLock()
 
     def __reduce__(self) -> tuple[Any, ...]:
         # What a worker process of diagnose_many receives (once): the rules as compiled
@@ -164,6 +168,33 @@ class KnowledgeBase:
         from .consult import what_if
 
         return what_if(self, observations, changes, threshold=threshold)
+
+    def read_story(self, text: str, *, max_chars: int | None = None) -> Reading:
+        """The observations a story in plain words supports, with where each was read.
+
+        The words that set each observation are the ``phrases:`` of the rule files. The
+        reader is built on first use. It never raises for text: an empty story reads
+        nothing, one that is too long or not text gives a :attr:`Reading.refusal`.
+
+        Args:
+            text: the story.
+            max_chars: refuse longer stories (default
+                :data:`rejection_diagnosis.story.MAX_CHARS`).
+
+        Returns:
+            A :class:`~rejection_diagnosis.story.Reading`; its ``observations`` is a case
+            for :meth:`diagnose`.
+
+        Raises:
+            TypeError: ``text`` is not a ``str``.
+        """
+        from .story import MAX_CHARS, StoryReader
+
+        if self._reader is None:
+            with self._reader_lock:
+                if self._reader is None:
+                    self._reader = StoryReader(self.observations.values())
+        return self._reader.read(text, max_chars=MAX_CHARS if max_chars is None else max_chars)
 
     def _diagnose(self, given: dict[str, Given], threshold: float) -> Diagnosis:
         inf = infer(self._program, self._matcher, given, self._cause_ids, threshold, self._plan)

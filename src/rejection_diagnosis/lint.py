@@ -35,6 +35,7 @@ LINT_CODES = {
     "duplicate-rule": "two rules with the same condition and conclusion, same direction",
     "conflicting-rules": "two rules with the same condition and conclusion, opposite directions",
     "subsumed-rule": "whenever one rule fires another with the same conclusion fires too",
+    "duplicate-phrase": "a phrase that two observations (or two values, or one twice) claim",
 }
 
 Alternatives = list[tuple[Test, ...]]
@@ -205,7 +206,38 @@ def lint_problems(rs: RuleSet, errors: Iterable[Problem] = ()) -> list[Problem]:
     if sound and rs.complete:
         problems.extend(_unreachable(rs))
         problems.extend(_unused(rs))
+    if sound:
+        problems.extend(_duplicate_phrases(rs))
     return problems
+
+
+def _duplicate_phrases(rs: RuleSet) -> Iterator[Problem]:
+    """Phrases that read the same (after stems and small words) as an earlier one."""
+    if not any(o.phrases for o in rs.observations):
+        return
+    from .story._patterns import compile_phrase
+
+    def says(ident: str, value: Any) -> str:
+        return f"{ident!r}" if value is None or value is True else f"{ident!r} = {value}"
+
+    first: dict[tuple[str, ...], tuple[str, Any, m.Phrase]] = {}
+    for obs in rs.observations:
+        for phrase in obs.phrases:
+            for variant in compile_phrase(phrase.text):
+                seen = first.setdefault(variant, (obs.id, phrase.value, phrase))
+                if seen[2] is phrase:
+                    continue
+                ident, value, other = seen
+                where = _at(other.location, phrase.location)
+                same = (ident, value) == (obs.id, phrase.value)
+                yield _warning(
+                    phrase.location, "duplicate-phrase",
+                    f"observation {obs.id!r}: phrase {phrase.text!r} reads as "
+                    f"{' '.join(variant)!r}, like phrase {other.text!r} ({where})"
+                    + (" of the same observation: remove one" if same else
+                       f" of {says(ident, value)}: a story saying it would set both; keep it "
+                       "in one"))
+                break
 
 
 def _target(rule: m.Rule) -> str:

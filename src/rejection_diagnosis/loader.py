@@ -287,7 +287,40 @@ class _FileParser:
                 range=(float(rng[0]), float(rng[1])) if rng is not None else None,
                 values=tuple(item.get("values", ())),
                 location=self.loc(ypath),
+                phrases=tuple(self.phrases(ypath, item)),
             )
+
+    def phrases(self, ypath: YamlPath, item: dict[str, Any]) -> Iterator[m.Phrase]:
+        """The ``phrases:`` of an observation: a list, or per category value a list.
+
+        Only the shape is known here; :mod:`.validation` checks the phrase language and
+        whether each value fits the observation.
+        """
+        raw = item.get("phrases")
+        groups: list[tuple[YamlPath, Any, list[Any]]] = []
+        if isinstance(raw, list):
+            # A boolean phrase sets true unless it says otherwise; the others say what.
+            default: m.Scalar | None = True if item.get("type") == "boolean" else None
+            groups.append(((*ypath, "phrases"), default, raw))
+        elif isinstance(raw, dict) and item.get("type") != "category":
+            self.error((*ypath, "phrases"), "bad-phrase",
+                       f"observation {item.get('id')!r}: only a category lists phrases per "
+                       f"value; a {item.get('type')} takes a list of phrases under 'phrases:'")
+        elif isinstance(raw, dict):
+            groups.extend(((*ypath, "phrases", key), key, entries)
+                          for key, entries in raw.items() if isinstance(entries, list))
+        for base, value, entries in groups:
+            for j, entry in enumerate(entries):
+                if isinstance(entry, str):
+                    yield m.Phrase(entry, value, 1.0, self.loc((*base, j)))
+                elif isinstance(entry, dict) and isinstance(entry.get("phrase"), str):
+                    raw_also = entry.get("also")
+                    also: dict[Any, Any] = raw_also if isinstance(raw_also, dict) else {}
+                    yield m.Phrase(entry["phrase"], _phrase_value(entry.get("value", value)),
+                                   float(entry.get("certainty", 1.0)),
+                                   self.loc((*base, j, "phrase")),
+                                   tuple((str(k), _phrase_value(v)) for k, v in also.items()
+                                         if v is not None and not isinstance(v, list | dict)))
 
     def findings(self) -> Iterator[m.Finding]:
         for ypath, item in self.items("findings"):
@@ -482,6 +515,12 @@ class _FileParser:
         if isinstance(value, bool | str):
             return value
         return float(value)
+
+
+def _phrase_value(value: Any) -> Any:
+    """A value a phrase sets, as the model holds values: numbers as floats."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        else value
 
 
 def _is_number(value: Any) -> bool:

@@ -24,6 +24,7 @@ __all__ = [
     "Not",
     "Observation",
     "ObservationType",
+    "Phrase",
     "Recommendation",
     "RecommendationKind",
     "Rule",
@@ -55,6 +56,24 @@ class Location:
 
 
 @attrs.frozen
+class Phrase:
+    """Words in a story that set an observation (see the phrase language in docs/authoring.md).
+
+    ``value`` is what the phrase sets: ``True`` for a boolean unless written otherwise, the
+    category value it is listed under, and None for a number phrase whose ``{number}``,
+    ``{duration}`` or ``{ordinal}`` slot gives the value.
+    """
+
+    text: str
+    value: Scalar | None = True
+    certainty: float = 1.0
+    location: Location = Location("<python>")
+    #: Other observations the same words set, with their values ("verbal offer" also
+    #: says the candidate was told they were the preferred one).
+    also: tuple[tuple[str, Scalar], ...] = ()
+
+
+@attrs.frozen
 class Observation:
     """Something a candidate can know, with the question that asks for it."""
 
@@ -67,6 +86,8 @@ class Observation:
     range: tuple[float, float] | None = None
     values: tuple[str, ...] = ()
     location: Location = Location("<python>")
+    #: What a story says to set it (read by :meth:`KnowledgeBase.read_story`).
+    phrases: tuple[Phrase, ...] = attrs.field(default=(), eq=False)
 
     def allowed(self) -> str:
         """The allowed answers in words, for messages and prompts."""

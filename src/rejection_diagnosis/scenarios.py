@@ -4,6 +4,10 @@ A scenario file is YAML with a top-level ``scenarios:`` list; each scenario has 
 an optional ``story`` (the candidate's account in plain words), ``observations`` and
 ``expect``. :func:`check_scenario` returns the unmet expectations as readable sentences, so
 a failure shows what the diagnosis produced instead.
+
+A scenario with a story also tests the story reader when it says what should be read from
+it (``reads:``, exactly the observations the story gives), or when it gives no
+``observations:`` at all: its case is then what the story says.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -19,10 +23,14 @@ from ._yaml import Limits, Located, YamlPath, read_yaml
 from .diagnosis import Diagnosis
 from .errors import DiagnosisError, ObservationError, Problem, RuleSetError, did_you_mean
 from .knowledge_base import KnowledgeBase
+from .model import show_value
 from .observations import normalize
 
-__all__ = ["EXPECTATIONS", "Scenario", "check_scenario", "load_scenarios", "run_scenario",
-           "scenario_problems"]
+if TYPE_CHECKING:
+    from .story import Reading
+
+__all__ = ["EXPECTATIONS", "Scenario", "check_reading", "check_scenario", "load_scenarios",
+           "run_scenario", "run_scenario_reading", "scenario_problems"]
 
 # What each expectation holds: the kind of ids it names, and its shape.
 _CAUSE_LISTS = ("causes_include", "causes_exclude", "ranked_include")
@@ -58,6 +66,15 @@ class Scenario:
     # Where each part of the scenario was written, for located problems.
     source: Located | None = attrs.field(default=None, eq=False, repr=False)
     index: int = 0
+    #: The observations the story should give, exactly (None: the reading is not checked).
+    reads: Mapping[str, Any] | None = None
+    #: No ``observations:`` were written: the case is what the story says.
+    from_story: bool = False
+
+    @property
+    def reads_story(self) -> bool:
+        """Whether running the scenario reads its story."""
+        return bool(self.story) and (self.reads is not None or self.from_story)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.name}"
@@ -117,7 +134,7 @@ def load_scenarios(*paths: str | os.PathLike[str]) -> list[Scenario]:
             if not isinstance(item, dict) or not isinstance(item.get("name"), str):
                 bad(("scenarios", i), "each scenario needs a 'name:'")
                 continue
-            extra = set(item) - {"name", "story", "observations", "expect"}
+            extra = set(item) - {"name", "story", "observations", "expect", "reads"}
             if extra:
                 bad(("scenarios", i, sorted(extra)[0]), f"unexpected key {sorted(extra)[0]!r}")
                 continue
@@ -125,6 +142,14 @@ def load_scenarios(*paths: str | os.PathLike[str]) -> list[Scenario]:
             expect = item.get("expect") or {}
             if not isinstance(observations, dict) or not isinstance(expect, dict):
                 bad(("scenarios", i), "'observations:' and 'expect:' must be mappings")
+                continue
+            reads = item.get("reads")
+            if "reads" in item and not isinstance(reads, dict):
+                bad(("scenarios", i, "reads"), "'reads:' maps observation ids to the values "
+                    "the story should give, e.g. {posting_reposted: true} ({} for nothing)")
+                continue
+            if "reads" in item and not isinstance(item.get("story"), str):
+                bad(("scenarios", i, "reads"), "'reads:' needs a 'story:' to read")
                 continue
             unknown = set(expect) - set(EXPECTATIONS)
             if unknown:
@@ -138,9 +163,10 @@ def load_scenarios(*paths: str | os.PathLike[str]) -> list[Scenario]:
                 bad(("scenarios", i, "expect", *shape[0]), shape[1])
                 continue
             line, column = doc.mark(("scenarios", i))
-            scenarios.append(Scenario(item["name"], observations, expect,
-                                      str(item.get("story", "")).strip(), str(f), line, column,
-                                      doc, i))
+            story = str(item.get("story") or "").strip()
+            scenarios.append(Scenario(item["name"], observations, expect, story, str(f), line,
+                                      column, doc, i, reads,
+                                      bool(story) and "observations" not in item))
     if problems:
         raise RuleSetError(problems)
     return scenarios
@@ -177,12 +203,13 @@ def scenario_problems(kb: KnowledgeBase, scenarios: Iterable[Scenario]) -> list[
     causes = sorted(kb.causes)
     recommendations = sorted(kb.recommendations)
     for sc in scenarios:
-        for key, value in sc.observations.items():
-            try:
-                normalize(kb.observations, {key: value})
-            except ObservationError as exc:
-                at_key = key not in kb.observations
-                problems.append(sc.problem(("observations", key), str(exc), key=at_key))
+        for part, given in (("observations", sc.observations), ("reads", sc.reads or {})):
+            for key, value in given.items():
+                try:
+                    normalize(kb.observations, {key: value})
+                except ObservationError as exc:
+                    at_key = key not in kb.observations
+                    problems.append(sc.problem((part, key), str(exc), key=at_key))
 
         def name(parts: tuple[str | int, ...], ident: str, kind: str, known: list[str],
                  sc: Scenario = sc, key: bool = False) -> None:
@@ -210,11 +237,58 @@ def scenario_problems(kb: KnowledgeBase, scenarios: Iterable[Scenario]) -> list[
 
 def run_scenario(kb: KnowledgeBase, scenario: Scenario) -> tuple[Diagnosis | None, list[str]]:
     """Diagnose the scenario and list every unmet expectation (empty when it passes)."""
+    dx, failures, _ = run_scenario_reading(kb, scenario)
+    return dx, failures
+
+
+def run_scenario_reading(kb: KnowledgeBase, scenario: Scenario
+                         ) -> tuple[Diagnosis | None, list[str], Reading | None]:
+    """:func:`run_scenario`, with the reading of the story (None when it is not read)."""
+    reading = kb.read_story(scenario.story) if scenario.reads_story else None
+    failures: list[str] = []
+    if reading is not None and scenario.reads is not None:
+        failures.extend(check_reading(kb, reading, scenario.reads))
+    case = reading.observations if reading is not None and scenario.from_story \
+        else scenario.observations
     try:
-        dx = kb.diagnose(scenario.observations)
+        dx = kb.diagnose(case)
     except DiagnosisError as exc:
-        return None, [f"diagnosis failed: {exc}"]
-    return dx, check_scenario(dx, scenario.expect)
+        return None, [*failures, f"diagnosis failed: {exc}"], reading
+    return dx, [*failures, *check_scenario(dx, scenario.expect)], reading
+
+
+def check_reading(kb: KnowledgeBase, reading: Reading, reads: Mapping[str, Any]) -> list[str]:
+    """How ``reading`` differs from the observations ``reads`` expects, as sentences.
+
+    The reading must give exactly the ids of ``reads`` with their values; a certainty is
+    compared (to 0.01) only where ``reads`` gives one.
+    """
+    failures: list[str] = []
+    expected = normalize(kb.observations, reads)
+    got = normalize(kb.observations, reading.observations)
+    conflicts = {c.id: c for c in reading.conflicts}
+
+    def quoted(ident: str) -> str:
+        item = reading.get(ident)
+        return ", ".join(f'"{s.text}"' for s in item.spans) if item else ""
+
+    for ident, want in expected.items():
+        have = got.get(ident)
+        if have is None:
+            why = (" (the story says conflicting things about it)" if ident in conflicts else "")
+            failures.append(f"story: expected {ident} = {show_value(want.value)} to be read, "
+                            f"but it was not{why}")
+        elif have.value != want.value:
+            failures.append(f"story: {ident} read as {show_value(have.value)} "
+                            f"({quoted(ident)}), expected {show_value(want.value)}")
+        elif isinstance(reads[ident], Mapping) and "certainty" in reads[ident] \
+                and abs(have.certainty - want.certainty) > 0.01:
+            failures.append(f"story: {ident} read with certainty {have.certainty:.2f} "
+                            f"({quoted(ident)}), expected {want.certainty:.2f}")
+    for ident in got.keys() - expected.keys():
+        failures.append(f"story: {ident} = {show_value(got[ident].value)} read "
+                        f"({quoted(ident)}) but not expected under 'reads:'")
+    return failures
 
 
 def _ids(items: Iterable[Any]) -> list[str]:

@@ -27,13 +27,14 @@ import attrs
 from .diagnosis import Diagnosis
 from .errors import RuleSetError
 from .knowledge_base import KnowledgeBase
-from .model import Rule
+from .model import Phrase, Rule
 from .scenarios import (
     EXPECTATIONS,
     Scenario,
     check_scenario,
     load_scenarios,
     run_scenario,
+    run_scenario_reading,
     scenario_problems,
 )
 
@@ -144,6 +145,15 @@ class Report:
     results: tuple[ScenarioResult, ...]
     rules: tuple[Rule, ...]
     fired: frozenset[str]
+    #: Every phrase of the knowledge base, with the id of its observation.
+    phrases: tuple[tuple[str, Phrase], ...] = ()
+    #: Where the phrases that matched some scenario's story are written ("path:line:col").
+    matched_phrases: frozenset[str] = frozenset()
+
+    @property
+    def uncovered_phrases(self) -> tuple[tuple[str, Phrase], ...]:
+        """Phrases that no scenario story (read by its scenario) matched, in file order."""
+        return tuple(p for p in self.phrases if str(p[1].location) not in self.matched_phrases)
 
     @property
     def failed(self) -> tuple[ScenarioResult, ...]:
@@ -181,9 +191,16 @@ def run_scenarios(kb: KnowledgeBase,
         raise RuleSetError(problems)
     results = []
     fired: set[str] = set()
+    matched: set[str] = set()
     for scenario in loaded:
-        dx, failures = run_scenario(kb, scenario)
+        dx, failures, reading = run_scenario_reading(kb, scenario)
         if dx is not None:
             fired |= fired_rules(dx)
+        if reading is not None:
+            read = [*reading.items, *reading.denied,
+                    *(r for c in reading.conflicts for r in c.readings)]
+            matched.update(str(span.location) for item in read for span in item.spans)
         results.append(ScenarioResult(scenario, dx, tuple(failures)))
-    return Report(tuple(results), tuple(kb.rules), frozenset(fired))
+    phrases = tuple((o.id, p) for o in kb.observations.values() for p in o.phrases)
+    return Report(tuple(results), tuple(kb.rules), frozenset(fired), phrases,
+                  frozenset(matched))

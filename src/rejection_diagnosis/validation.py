@@ -8,7 +8,7 @@ check appends located :class:`~rejection_diagnosis.errors.Problem` objects; none
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from . import model as m
 from .errors import Problem, did_you_mean
@@ -62,6 +62,8 @@ ERROR_CODES = {
     "unknown-category-value": "a value outside the category's declared values",
     "evidence-outside-recommendation": "'evidence:' tested by a rule that does not recommend",
     "cycle": "findings or causes that are concluded from themselves",
+    # Phrases (what a story says to set an observation)
+    "bad-phrase": "a phrase that is not in the phrase language, or does not fit its observation",
 }
 
 Item = m.Observation | m.Finding | m.Cause | m.Recommendation
@@ -138,7 +140,120 @@ def semantic_problems(rs: RuleSet) -> list[Problem]:
             problems.extend(_check_condition(cond, rule, observations, conclusions, prefix,
                                              unbuilt))
     problems.extend(_cycles(rs))
+    problems.extend(phrase_problems(rs.observations, rs.unbuilt))
     return problems
+
+
+_TIME_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years"})
+
+
+def phrase_problems(observations: Iterable[m.Observation],
+                    unbuilt: Mapping[str, str] | None = None) -> Iterator[Problem]:
+    """Errors in the ``phrases:`` of ``observations``: syntax, slots, values, ``also:``."""
+    observations = list(observations)
+    known = {o.id: o for o in observations}
+    with_phrases = [o for o in observations if o.phrases]
+    if not with_phrases:
+        return
+    # Imported only for rule sets with phrases: the story reader is not part of a plain
+    # `import rejection_diagnosis`.
+    from .story._patterns import PhraseSyntaxError, check_phrase
+
+    for obs in with_phrases:
+        for phrase in obs.phrases:
+            where = phrase.location
+            said = f"observation {obs.id!r}: phrase {phrase.text!r}"
+            yield from _phrase_also(obs, phrase, said, known, unbuilt or {})
+            try:
+                shape = check_phrase(phrase.text)
+            except PhraseSyntaxError as exc:
+                yield _problem(where, "bad-phrase", f"{said}: {exc}")
+                continue
+            has_slot = shape.max_slots > 0
+            slot = next(iter(shape.slots)) if len(shape.slots) == 1 else None
+            if has_slot and (slot is None or shape.min_slots == 0):
+                yield _problem(where, "bad-phrase",
+                               f"{said}: every alternative must hold the same slot")
+            elif has_slot and obs.type != "number":
+                yield _problem(where, "bad-phrase",
+                               f"{said}: {slot} fills numbers, and {obs.id!r} is a {obs.type}")
+            elif obs.type == "number" and has_slot and phrase.value is not None:
+                yield _problem(where, "bad-phrase",
+                               f"{said}: give a slot or a 'value:', not both")
+            elif slot == "{duration}" and (obs.unit or "days") not in _TIME_UNITS:
+                yield _problem(where, "bad-phrase",
+                               f"{said}: {{duration}} needs a unit of time (days, weeks, "
+                               f"months or years), and {obs.id!r} counts {obs.unit}; use "
+                               "{number}")
+            elif obs.type == "number" and not has_slot:
+                yield from _phrase_number(obs, phrase, said)
+            elif obs.type == "boolean" and not isinstance(phrase.value, bool):
+                yield _problem(where, "type-mismatch",
+                               f"{said}: {obs.id!r} is a boolean; 'value:' is true or false "
+                               f"(got {_show(phrase.value)})")
+            elif obs.type == "category" and (
+                    not isinstance(phrase.value, str) or phrase.value not in obs.values):
+                if phrase.value is None:
+                    message = (f"{said}: say which value it sets, listing it under that "
+                               f"value ('phrases: {{{obs.values[0]}: [...]}}') or with "
+                               "'value:'")
+                else:
+                    message = (f"{said}: {_show(phrase.value)} is not a value of {obs.id!r}"
+                               f"{did_you_mean(str(phrase.value), list(obs.values))}; allowed: "
+                               + ", ".join(obs.values))
+                yield _problem(where, "unknown-category-value", message)
+
+
+def _phrase_also(obs: m.Observation, phrase: m.Phrase, said: str,
+                 known: Mapping[str, m.Observation], unbuilt: Mapping[str, str]
+                 ) -> Iterator[Problem]:
+    """Problems with the other observations a phrase sets (``also:``)."""
+    for ident, value in phrase.also:
+        other = known.get(ident)
+        if ident == obs.id:
+            yield _problem(phrase.location, "bad-phrase",
+                           f"{said}: 'also:' names {ident!r}, the observation the phrase is "
+                           "listed under; give its value with 'value:'")
+        elif other is None:
+            if unbuilt.get(ident) != "observation":
+                yield _problem(phrase.location, "unknown-observation",
+                               f"{said}: 'also:' names unknown observation {ident!r}"
+                               f"{did_you_mean(ident, sorted(known))}")
+        elif other.type == "boolean" and not isinstance(value, bool):
+            yield _problem(phrase.location, "type-mismatch",
+                           f"{said}: 'also:' gives {ident!r}, a boolean, {_show(value)}; "
+                           "use true or false")
+        elif other.type == "number" and (isinstance(value, bool) or not isinstance(value, float)):
+            yield _problem(phrase.location, "type-mismatch",
+                           f"{said}: 'also:' gives {ident!r}, a number, {_show(value)}")
+        elif other.type == "number" and other.range is not None and isinstance(value, float) \
+                and not other.range[0] <= value <= other.range[1]:
+            lo, hi = other.range
+            yield _problem(phrase.location, "value-out-of-range",
+                           f"{said}: 'also:' gives {ident!r} {_show(value)}, outside its range "
+                           f"[{lo:g}, {hi:g}]")
+        elif other.type == "category" and value not in other.values:
+            yield _problem(phrase.location, "unknown-category-value",
+                           f"{said}: 'also:' gives {ident!r} {_show(value)}, not one of its "
+                           "values" + did_you_mean(str(value), list(other.values))
+                           + "; allowed: " + ", ".join(other.values))
+
+
+def _phrase_number(obs: m.Observation, phrase: m.Phrase, said: str) -> Iterator[Problem]:
+    value = phrase.value
+    if value is None:
+        yield _problem(phrase.location, "bad-phrase",
+                       f"{said}: a number phrase needs a slot ({{number}}, {{duration}} or "
+                       "{ordinal}) or a 'value:'")
+    elif isinstance(value, bool) or not isinstance(value, float):
+        yield _problem(phrase.location, "type-mismatch",
+                       f"{said}: {obs.id!r} is a number; 'value:' must be a number "
+                       f"(got {_show(value)})")
+    elif obs.range is not None and not obs.range[0] <= value <= obs.range[1]:
+        lo, hi = obs.range
+        yield _problem(phrase.location, "value-out-of-range",
+                       f"{said}: {_show(value)} is outside the range [{lo:g}, {hi:g}] of "
+                       f"{obs.id!r}")
 
 
 def _check_condition(cond: m.Condition, rule: m.Rule, observations: Mapping[str, m.Observation],

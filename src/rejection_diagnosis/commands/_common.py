@@ -7,17 +7,20 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .._yaml import Limits, Located, YamlPath, read_yaml
 from ..certainty import check_threshold
-from ..errors import ObservationError, Problem, RuleSetError, did_you_mean
+from ..errors import DiagnosisError, ObservationError, Problem, RuleSetError, did_you_mean
 from ..knowledge_base import KnowledgeBase, load_rules
 from ..loader import bundled_rules_path
 from ..model import Location
 from ..observations import normalize
+
+if TYPE_CHECKING:
+    from ..story import Reading
 
 
 class UsageError(Exception):
@@ -154,6 +157,49 @@ def _read_case(path: str) -> tuple[dict[str, Any], Located, YamlPath]:
         raise RuleSetError([Problem(path, 1, 1, "error", "case",
                                     "a case file is a mapping of observation id to value")])
     return data, doc, prefix
+
+
+def read_story_text(path: str) -> str:
+    """The text of a story file (``-`` reads standard input), for ``--story``.
+
+    Bytes that are not UTF-8 are replaced (the reader then says the story is not text), and
+    only what the reader's limit can hold is read (four bytes a character at most), so a
+    huge file cannot exhaust memory: the reader refuses what is too long.
+
+    Raises:
+        UsageError: the file cannot be read.
+    """
+    import sys
+
+    from ..story import MAX_CHARS
+
+    most = 4 * MAX_CHARS + 4
+    try:
+        if path == "-":
+            raw: bytes = sys.stdin.buffer.read(most + 1)
+        else:
+            with open(path, "rb") as handle:
+                raw = handle.read(most + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read story {path}: {exc.strerror}") from exc
+    return raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
+def read_story_file(kb: KnowledgeBase, path: str) -> Reading:
+    """Read the story in ``path`` (``-``: standard input) with ``kb``: for ``--story``.
+
+    The commands print :func:`rejection_diagnosis.story.describe_reading` of the result
+    first, then start from ``reading.observations`` (``diagnose``; ``ask`` asks only what
+    is still open).
+
+    Raises:
+        UsageError: the file cannot be read.
+        DiagnosisError: the story was refused (too long, not text); the message says why.
+    """
+    reading = kb.read_story(read_story_text(path))
+    if reading.refusal:
+        raise DiagnosisError(f"the story was not read: {reading.refusal}")
+    return reading
 
 
 def dump_json(data: Any) -> str:

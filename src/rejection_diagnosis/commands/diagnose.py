@@ -1,6 +1,9 @@
 """``rejection-diagnosis diagnose CASE`` or ``--jsonl IN.jsonl``: diagnose cases.
 
-One case file gives a readable explanation (or ``--format json``). A JSON Lines file gives
+One case file gives a readable explanation (or ``--format json``). ``--story FILE`` reads
+the candidate's own account instead, shows what was read from it first, and diagnoses
+that; a case file given as well corrects the reading (its values win), and
+``--show-reading`` prints the reading as a case file to edit. A JSON Lines file gives
 one JSON result per non-blank input line, in input order, streamed: memory stays bounded
 however long the file is, and ``--workers N`` spreads the cases over N processes. A line
 that cannot be diagnosed gives ``{"line": N, "error": "..."}`` in its place, a located
@@ -31,6 +34,7 @@ from ._common import (
     dump_json,
     load_case,
     load_kb,
+    read_story_file,
     rule_paths,
     short_locations,
     threshold_argument,
@@ -42,7 +46,8 @@ EXAMPLE = """\
 example:
   rejection-diagnosis show observations --format yaml > case.yaml   # fill it in, then:
   rejection-diagnosis diagnose case.yaml
-  rejection-diagnosis diagnose case.yaml --detail     # the rules and their arithmetic"""
+  rejection-diagnosis diagnose case.yaml --detail     # the rules and their arithmetic
+  rejection-diagnosis diagnose --story story.txt      # your story in your own words"""
 
 _ENVELOPE = frozenset({"observations", "name", "story", "expect"})
 
@@ -71,22 +76,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --jsonl: write the results here (default: standard output)")
     parser.add_argument("--workers", type=int, default=1, metavar="N",
                         help="with --jsonl: worker processes (default 1)")
+    parser.add_argument("--story", metavar="FILE",
+                        help="read the observations from your story in plain words ('-' "
+                             "reads standard input); a CASE file given too corrects them")
+    parser.add_argument("--show-reading", action="store_true",
+                        help="with --story: print what was read as a case file (to edit and "
+                             "diagnose) instead of diagnosing")
 
 
 def run(args: argparse.Namespace) -> int:
     """Diagnose and print."""
+    if args.story is not None:
+        return _run_story(args)
     if args.jsonl is not None:
         if args.case is not None:
             raise UsageError("give either a CASE file or --jsonl IN.jsonl, not both")
         if args.workers < 1:
             raise UsageError(f"--workers must be at least 1 (got {args.workers})")
         return _run_jsonl(args)
+    if args.show_reading:
+        raise UsageError("--show-reading goes with --story FILE")
     if args.case is None:
-        raise UsageError("give a CASE file, or --jsonl IN.jsonl")
+        raise UsageError("give a CASE file, --story FILE, or --jsonl IN.jsonl")
     if args.output is not None or args.workers != 1:
         raise UsageError("-o/--output and --workers go with --jsonl")
     kb = load_kb(args)
     dx = kb.diagnose(load_case(args.case, kb), threshold=args.threshold)
+    _print(args, kb, dx)
+    return 0
+
+
+def _print(args: argparse.Namespace, kb: KnowledgeBase, dx: Diagnosis) -> None:
     if args.format == "json":
         sys.stdout.write(dump_json(dx.to_dict(exact=args.exact)) + "\n")
     elif args.detail:
@@ -94,6 +114,38 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(candidate_text(dx, kb.observations, _settling_question(kb, dx)))
         sys.stdout.write("\n(The rules behind this and their arithmetic: add --detail.)\n")
+
+
+def _run_story(args: argparse.Namespace) -> int:
+    from ..story import describe_reading, reading_case_yaml
+
+    if args.jsonl is not None:
+        raise UsageError("--story reads one story; it does not go with --jsonl")
+    if args.output is not None or args.workers != 1:
+        raise UsageError("-o/--output and --workers go with --jsonl")
+    if args.story == "-" and args.case == "-":
+        raise UsageError("the story and the case cannot both come from standard input")
+    kb = load_kb(args)
+    correction = load_case(args.case, kb) if args.case is not None else {}
+    reading = read_story_file(kb, args.story)
+    if args.show_reading:
+        sys.stdout.write(dump_json(reading.to_dict()) + "\n" if args.format == "json"
+                         else reading_case_yaml(reading))
+        return 0
+    dx = kb.diagnose({**reading.observations, **correction}, threshold=args.threshold)
+    if args.format == "json":
+        sys.stdout.write(dump_json({"reading": reading.to_dict(), "corrections": correction,
+                                    "diagnosis": dx.to_dict(exact=args.exact)}) + "\n")
+        return 0
+    out = describe_reading(reading, kb.observations)
+    if correction:
+        out += (f"Corrected by {args.case}: "
+                + ", ".join(f"{k} = {v!r}" for k, v in correction.items()) + "\n")
+    out += (f"To correct this: rejection-diagnosis diagnose --story {args.story} --show-reading "
+            "> case.yaml, edit case.yaml, then add it: diagnose case.yaml --story "
+            f"{args.story}\n\n")
+    sys.stdout.write(out)
+    _print(args, kb, dx)
     return 0
 
 

@@ -98,11 +98,31 @@ def _text(report: Report, args: argparse.Namespace) -> None:
     total, failed = len(report.results), len(report.failed)
     print(f"{total} scenario{'s' * (total != 1)}: {total - failed} passed, {failed} failed")
     if args.coverage:
+        if report.phrases:
+            _phrase_text(report, args.verbose)
         fired = len(report.rules) - len(report.uncovered)
         print(f"rule coverage: {fired} of {len(report.rules)} rules fired "
               f"({report.coverage:.0%})")
         for rule in report.uncovered:
             print(f"  {rule.location}: rule {rule.id!r} is fired by no scenario")
+
+
+#: Uncovered phrases listed without -v.
+_PHRASES_SHOWN = 20
+
+
+def _phrase_text(report: Report, verbose: bool) -> None:
+    # Reported, not failed on: a phrase no story exercises is a lint warning.
+    total = len(report.phrases)
+    uncovered = report.uncovered_phrases
+    print(f"phrase coverage: {total - len(uncovered)} of {total} phrases matched by a "
+          f"scenario story ({(total - len(uncovered)) / total:.0%})")
+    shown = uncovered if verbose else uncovered[:_PHRASES_SHOWN]
+    for ident, phrase in shown:
+        print(f"  {phrase.location}: warning: phrase {phrase.text!r} of {ident!r} is matched "
+              "by no scenario story [untested-phrase]")
+    if len(shown) < len(uncovered):
+        print(f"  ... and {len(uncovered) - len(shown)} more (-v lists them all)")
 
 
 def _result_json(result: ScenarioResult) -> dict[str, Any]:
@@ -127,5 +147,10 @@ def _json(report: Report, coverage: bool) -> dict[str, Any]:
             "ratio": report.coverage,
             "uncovered": [{"id": r.id, "path": r.location.path, "line": r.location.line,
                            "column": r.location.column} for r in report.uncovered],
+            "phrases": len(report.phrases),
+            "uncovered_phrases": [
+                {"observation": ident, "phrase": p.text, "path": p.location.path,
+                 "line": p.location.line, "column": p.location.column}
+                for ident, p in report.uncovered_phrases],
         }
     return out

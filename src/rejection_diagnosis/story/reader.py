@@ -1,0 +1,537 @@
+"""Reading a story: the phrases of a knowledge base found in plain text.
+
+:class:`StoryReader` is built once per knowledge base from the ``phrases:`` of its
+observations (on the first :meth:`~rejection_diagnosis.KnowledgeBase.read_story`). It splits
+the text into sentences, finds every phrase, decides for each match whether it is negated
+or hedged (:mod:`._cues`), reads numbers and durations (:mod:`._numbers`), and returns a
+:class:`Reading`: plain data, one floor below any rendering.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from .. import model as m
+from . import _cues as cues
+from ._numbers import Bound, Quantity, duration_at, number_at, ordinal, starts_number
+from ._patterns import GAP, SKIP, SKIP_STEMS, WIDE, WIDE_GAP, compile_phrase, slot_of
+from ._text import Token, clean, sentences, tokenize
+
+__all__ = ["MAX_CHARS", "Conflict", "ReadObservation", "Reading", "Span", "StoryReader"]
+
+#: Longer stories are refused rather than read (about thirty pages of text).
+MAX_CHARS = 100_000
+# A story where more than this share of characters is control or replacement characters
+# is not text.
+_BINARY_SHARE = 0.1
+# Function words of English: a story of some length without them is in another language.
+_ENGLISH = frozenset({"the", "and", "i", "to", "a", "was", "of", "they", "it", "in", "that",
+                      "my", "me", "for", "but", "not", "with", "on", "had", "he", "she",
+                      "we", "is", "were", "after", "said", "an", "no", "be", "at", "them"})
+# Certainty left by a bound or an approximation ("more than a week", "about a month").
+_APPROXIMATE = 0.9
+_STRONG_TERMINATORS = frozenset({";", ":", "but", "however", "although", "though", "yet",
+                                 "whereas", "so", "because", "(", ")"})
+
+
+@attrs.frozen
+class Span:
+    """Where a phrase matched: character offsets into the story and the words there."""
+
+    start: int
+    end: int
+    text: str
+    #: The phrase of the rule file that matched, as written there.
+    phrase: str
+    #: Where that phrase is written.
+    location: m.Location = attrs.field(default=m.Location("<python>"), eq=False)
+
+
+@attrs.frozen
+class ReadObservation:
+    """One observation the story supports (or, in :attr:`Reading.denied`, denies)."""
+
+    id: str
+    value: m.Scalar
+    certainty: float
+    spans: tuple[Span, ...]
+    #: A negation turned the phrase around ("they never called my references").
+    negated: bool = False
+    #: The hedges that lowered the certainty ("I think", "maybe").
+    hedges: tuple[str, ...] = ()
+    #: For numbers: exact, about, or a bound ("more than a week" is more_than).
+    bound: Bound = "exact"
+
+    def case_value(self) -> Any:
+        """The value as a case holds it: plain when certain, else ``{value, certainty}``."""
+        if self.certainty >= 1:
+            return self.value
+        return {"value": self.value, "certainty": self.certainty}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data."""
+        return {"id": self.id, "value": self.value, "certainty": self.certainty,
+                "negated": self.negated, "hedges": list(self.hedges), "bound": self.bound,
+                "spans": [_span_dict(s) for s in self.spans]}
+
+
+@attrs.frozen
+class Conflict:
+    """An observation the story both asserts and denies, or gives two values: not guessed."""
+
+    id: str
+    readings: tuple[ReadObservation, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data."""
+        return {"id": self.id, "readings": [r.to_dict() for r in self.readings]}
+
+
+@attrs.frozen
+class Reading:
+    """What a story said, in the vocabulary of a knowledge base."""
+
+    text: str
+    #: The observations read, in the order their first phrase appears.
+    items: tuple[ReadObservation, ...] = ()
+    #: Category values and numbers the story denies ("they did not call me"): no value.
+    denied: tuple[ReadObservation, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    #: Sentences where no phrase matched.
+    unmatched: tuple[tuple[int, int], ...] = ()
+    #: Why the story was not read at all ("" when it was).
+    refusal: str = ""
+    #: Remarks about the text as a whole (another language, control characters).
+    notes: tuple[str, ...] = ()
+    observations: Mapping[str, Any] = attrs.field(init=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "observations",
+                           MappingProxyType({i.id: i.case_value() for i in self.items}))
+
+    def get(self, ident: str) -> ReadObservation | None:
+        """The reading of one observation, or None."""
+        return next((i for i in self.items if i.id == ident), None)
+
+    @property
+    def unmatched_sentences(self) -> tuple[str, ...]:
+        """The text of the sentences nothing matched."""
+        return tuple(self.text[a:b] for a, b in self.unmatched)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready)."""
+        return {
+            "observations": dict(self.observations),
+            "items": [i.to_dict() for i in self.items],
+            "denied": [i.to_dict() for i in self.denied],
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "unmatched": [{"start": a, "end": b, "text": self.text[a:b]}
+                          for a, b in self.unmatched],
+            "refusal": self.refusal,
+            "notes": list(self.notes),
+        }
+
+
+def _span_dict(s: Span) -> dict[str, Any]:
+    return {"start": s.start, "end": s.end, "text": s.text, "phrase": s.phrase,
+            "location": str(s.location)}
+
+
+@attrs.frozen
+class _Phrase:
+    observation: m.Observation
+    phrase: m.Phrase
+    sequence: tuple[str, ...]
+    slot: str | None
+    #: The stems a sentence must hold for the phrase to match it (a cheap first test).
+    needs: frozenset[str] = frozenset()
+    #: Set through another observation's ``also:``. Denying the words denies only what
+    #: they say directly: "they never called my references" does not mean none were asked.
+    implied: bool = False
+
+
+class _Sentence:
+    """One sentence's tokens, with what every phrase test asks of them computed once."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.stems = frozenset(t.stem for t in tokens)
+        self._numbers: dict[tuple[str, int, str | None], Quantity | None] = {}
+        self._cues: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
+
+    def slot(self, j: int, slot: str, unit: str | None) -> Quantity | None:
+        key = (slot, j, unit if slot == "{duration}" else None)
+        if key not in self._numbers:
+            self._numbers[key] = _slot(self.tokens, j, slot, unit)
+        return self._numbers[key]
+
+    def cues(self, kind: str) -> list[tuple[int, int, tuple[str, ...]]]:
+        if kind not in self._cues:
+            table: Sequence[tuple[str, ...]] | dict[tuple[str, ...], float] = {
+                "pre": cues.PRE, "post": cues.POST, "pseudo": cues.PSEUDO}.get(kind, cues.HEDGES)
+            self._cues[kind] = cues.find(self.tokens, table)
+        return self._cues[kind]
+
+
+@attrs.frozen
+class _Hit:
+    phrase: _Phrase
+    indexes: tuple[int, ...]  # raw token indexes of the phrase's words (and slot tokens)
+    quantity: Quantity | None
+
+    @property
+    def first(self) -> int:
+        return self.indexes[0]
+
+    @property
+    def last(self) -> int:
+        return self.indexes[-1]
+
+
+_SLOT_KEY = "#slot"
+_GAP_AFTER_SLOT = 0
+
+
+class StoryReader:
+    """Finds the phrases of a set of observations in stories. Immutable once built."""
+
+    def __init__(self, observations: Iterable[m.Observation]) -> None:
+        self._index: dict[str, dict[str, list[_Phrase]]] = {}
+        count = 0
+        observations = list(observations)
+        known = {o.id: o for o in observations}
+        for obs in observations:
+            for phrase in obs.phrases:
+                # A phrase that also sets other observations is matched once per
+                # observation: each reading keeps the same words and span.
+                targets = [(obs, phrase)] + [
+                    (known[ident], attrs.evolve(phrase, value=value, also=()))
+                    for ident, value in phrase.also if ident in known]
+                for seq in compile_phrase(phrase.text):
+                    needs = frozenset(p for p in seq if p != WIDE and not p.startswith("{"))
+                    key = _SLOT_KEY if seq[0].startswith("{") else seq[0]
+                    # Second key: another word the sentence must hold, so that a common
+                    # first word ("asked", "job") does not bring every phrase it starts.
+                    second = next((p for p in seq[1:] if p in needs and p != key), "")
+                    for target, said in targets:
+                        slot = slot_of((seq,)) if target is obs else None
+                        self._index.setdefault(key, {}).setdefault(second, []).append(
+                            _Phrase(target, said, seq, slot, needs, target is not obs))
+                        count += 1
+        self.size = count
+
+    def read(self, text: str, *, max_chars: int = MAX_CHARS) -> Reading:
+        """Read ``text``; never raises for any ``str`` (bad input gives a refusal or notes).
+
+        Raises:
+            TypeError: ``text`` is not a ``str`` (decode bytes first).
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"a story is text (str), got {type(text).__name__}")
+        if len(text) > max_chars:
+            return Reading(text, refusal=f"the story is {len(text):,} characters long; the reader "
+                                         f"reads at most {max_chars:,} (shorten it to the part "
+                                         "about this rejection)")
+        if not text.strip():
+            return Reading(text, notes=("the story is empty: nothing to read",))
+        cleaned = clean(text)
+        notes: list[str] = []
+        odd = sum(1 for a, b in zip(text, cleaned, strict=True) if a != b and a not in "\t") \
+            + text.count("\ufffd")
+        if odd > _BINARY_SHARE * len(text):
+            return Reading(text, refusal="the story does not look like text (it is mostly "
+                                         "control or binary characters)")
+        if odd:
+            notes.append(f"{odd} control or invisible character{'s' * (odd != 1)} read as spaces")
+        hits: list[tuple[_Hit, _Sentence]] = []
+        unmatched: list[tuple[int, int]] = []
+        words = 0
+        english = 0
+        for start, end in sentences(cleaned):
+            tokens = tokenize(cleaned[start:end], start)
+            sentence = _Sentence(tokens)
+            found = self._sentence(sentence)
+            for t in tokens:
+                if t.is_word:
+                    words += 1
+                    english += t.lower in _ENGLISH
+            if not found:
+                unmatched.append((start, end))
+            hits.extend((h, sentence) for h in found)
+        if not hits and words >= 8 and english < 0.05 * words:
+            notes.append("the story does not look like English; the reader knows English "
+                         "phrases only")
+        return self._combine(text, hits, tuple(unmatched), tuple(notes))
+
+    # Matching ---------------------------------------------------------------------------
+
+    def _sentence(self, sentence: _Sentence) -> list[_Hit]:
+        found: list[_Hit] = []
+        stems = sentence.stems
+        tokens = sentence.tokens
+        slotted = self._usable(_SLOT_KEY, stems)
+        usable = {stem: self._usable(stem, stems) for stem in stems if stem in self._index}
+        for i, token in enumerate(tokens):
+            if not token.is_word:
+                continue
+            candidates = usable.get(token.stem) or []
+            if slotted and starts_number(token):
+                candidates = [*candidates, *slotted]
+            for phrase in candidates:
+                hit = _match(sentence, phrase, i)
+                if hit is not None:
+                    found.append(hit)
+        # A match whose words all belong to a longer match of the same observation gives
+        # way to it: a coach writes "generic rejection email" to win over "rejection
+        # email". Matches of different observations both stand ("the decision came by
+        # phone two days later" says how and when).
+        sets = [(h.phrase.observation.id, frozenset(h.indexes)) for h in found]
+        kept = [h for h, (ident, mine) in zip(found, sets, strict=True) if not any(
+            other_id == ident and len(other) > len(mine) and mine < other
+            for other_id, other in sets)]
+        # Two phrases of one observation on the very same words are one reading: the
+        # first found (in phrase order) stands, so they cannot conflict with each other.
+        seen: set[tuple[str, tuple[int, ...]]] = set()
+        unique = []
+        for h in kept:
+            key = (h.phrase.observation.id, h.indexes)
+            if key not in seen:
+                seen.add(key)
+                unique.append(h)
+        return unique
+
+    def _usable(self, key: str, stems: frozenset[str]) -> list[_Phrase]:
+        """The phrases indexed under ``key`` whose words are all in ``stems``."""
+        by_second = self._index.get(key)
+        if not by_second:
+            return []
+        out = [p for p in by_second.get("", ()) if p.needs <= stems]
+        for second in by_second.keys() & stems:
+            out.extend(p for p in by_second[second] if p.needs <= stems)
+        return out
+
+    # Combining ---------------------------------------------------------------------------
+
+    def _combine(self, text: str, found: list[tuple[_Hit, _Sentence]],
+                 unmatched: tuple[tuple[int, int], ...], notes: tuple[str, ...]) -> Reading:
+        asserted: dict[str, list[ReadObservation]] = {}
+        denied: dict[str, list[ReadObservation]] = {}
+        for hit, sentence in found:
+            reading = _interpret(text, hit, sentence)
+            if reading is None:
+                continue
+            target, item = reading
+            (denied if target == "denied" else asserted).setdefault(item.id, []).append(item)
+        items: list[ReadObservation] = []
+        conflicts: list[Conflict] = []
+        for ident, readings in asserted.items():
+            values = {_key(r.value) for r in readings}
+            against = [d for d in denied.get(ident, ()) if _key(d.value) in values]
+            if len(values) > 1 and not against and _scale(readings):
+                # Fixed numbers are a scale ("upset" 6, "devastated" 8): the highest said
+                # is the reading, not a conflict between them.
+                top = max(readings, key=lambda r: (float(r.value), r.certainty))
+                readings = [r for r in readings if r.value == top.value]
+                values = {_key(top.value)}
+            if len(values) > 1 or against:
+                conflicts.append(Conflict(ident, tuple(_merge(readings + against))))
+            else:
+                items.extend(_merge(readings))
+        denials = [d for ident, ds in denied.items() if ident not in asserted
+                   for d in _merge(ds)]
+        items.sort(key=lambda r: r.spans[0].start)
+        conflicts.sort(key=lambda c: min(r.spans[0].start for r in c.readings))
+        denials.sort(key=lambda r: r.spans[0].start)
+        return Reading(text, tuple(items), tuple(denials), tuple(conflicts), unmatched,
+                       "", notes)
+
+
+def _scale(readings: Sequence[ReadObservation]) -> bool:
+    """Every reading is a number set by a phrase's fixed ``value:`` (no slot)."""
+    return all(isinstance(r.value, int | float) and not isinstance(r.value, bool)
+               and all("{" not in s.phrase for s in r.spans) for r in readings)
+
+
+def _key(value: m.Scalar) -> tuple[str, m.Scalar]:
+    return (type(value).__name__ if isinstance(value, bool) else "v", value)
+
+
+def _merge(readings: Sequence[ReadObservation]) -> list[ReadObservation]:
+    """One reading per (value, negated): the most certain, with every span."""
+    groups: dict[tuple[Any, bool], list[ReadObservation]] = {}
+    for r in readings:
+        groups.setdefault((_key(r.value), r.negated), []).append(r)
+    out = []
+    for group in groups.values():
+        best = max(group, key=lambda r: r.certainty)
+        spans = tuple(sorted({s for r in group for s in r.spans}, key=lambda s: s.start))
+        hedges = tuple(dict.fromkeys(h for r in group for h in r.hedges))
+        out.append(attrs.evolve(best, spans=spans, hedges=hedges if best.hedges else ()))
+    return sorted(out, key=lambda r: r.spans[0].start)
+
+
+def _match(sentence: _Sentence, phrase: _Phrase, i: int) -> _Hit | None:
+    tokens = sentence.tokens
+    seq = phrase.sequence
+    indexes: list[int] = []
+    quantity: list[Quantity] = []
+
+    def step(k: int, j: int, gap: int, wide: bool) -> bool:
+        if k == len(seq):
+            return True
+        item = seq[k]
+        if item == WIDE:
+            return step(k + 1, j, WIDE_GAP, True)
+        skipped = 0
+        while j < len(tokens):
+            tok = tokens[j]
+            if item.startswith("{"):
+                q = sentence.slot(j, item, phrase.observation.unit)
+                if q is not None:
+                    indexes.extend(range(q.start, q.end))
+                    quantity.append(q)
+                    # The word after a number is what it counts ("three rounds"; a phrase
+                    # names adjectives it allows): not "three weeks after the interview".
+                    if step(k + 1, q.end, _GAP_AFTER_SLOT, False):
+                        return True
+                    del indexes[len(indexes) - (q.end - q.start):]
+                    quantity.pop()
+            elif tok.stem == item and tok.lower not in SKIP:
+                indexes.append(j)
+                if step(k + 1, j + 1, GAP, False):
+                    return True
+                indexes.pop()
+            if not tok.is_word:
+                if not wide or tok.lower in _STRONG_TERMINATORS or k == 0:
+                    return False
+            elif tok.lower not in SKIP and tok.stem not in SKIP_STEMS:
+                skipped += 1
+                if skipped > gap:
+                    return False
+            j += 1
+        return False
+
+    if not step(0, i, 0, False) or not indexes:
+        return None
+    if indexes[0] != i and not seq[0].startswith("{"):
+        return None
+    return _Hit(phrase, tuple(sorted(indexes)), quantity[0] if quantity else None)
+
+
+def _slot(tokens: list[Token], j: int, slot: str, unit: str | None) -> Quantity | None:
+    if slot == "{number}":
+        q = number_at(tokens, j)
+        # "a third team member", "an interview": a bare article is not a count.
+        if q is not None and q.end == j + 1 and tokens[j].lower in ("a", "an"):
+            return None
+        return q
+    if slot == "{duration}":
+        return duration_at(tokens, j, unit)
+    value = ordinal(tokens[j].lower)
+    return Quantity(float(value), "exact", j, j + 1) if value is not None else None
+
+
+def _terminated(tokens: list[Token], a: int, b: int, strong_only: bool = False) -> bool:
+    """Whether a scope from token ``a`` to token ``b`` (exclusive) is cut in between."""
+    for j in range(a, b):
+        w = tokens[j].lower
+        if w in (_STRONG_TERMINATORS if strong_only else cues.TERMINATORS):
+            return True
+        if w == "and" and j + 1 < len(tokens) and tokens[j + 1].lower in cues.CLAUSE_STARTERS:
+            return True
+    return False
+
+
+def _distance(tokens: list[Token], a: int, b: int) -> int:
+    return sum(1 for t in tokens[a:b] if t.is_word and t.lower not in SKIP)
+
+
+def _negated(sentence: _Sentence, hit: _Hit) -> tuple[int, int] | None:
+    """The tokens of the cue that negates ``hit``, or None."""
+    tokens = sentence.tokens
+    own = set(hit.indexes)
+    pseudo = {j for s, e, _ in sentence.cues("pseudo") for j in range(s, e)}
+    for s, e, _ in sentence.cues("pre"):
+        if own & set(range(s, e)) or pseudo & set(range(s, e)):
+            continue
+        if e <= hit.first and _distance(tokens, e, hit.first) <= cues.SCOPE \
+                and not _terminated(tokens, e, hit.first):
+            return s, e
+        if hit.first < s and e <= hit.last:
+            return s, e
+    for s, e, _ in sentence.cues("post"):
+        if own & set(range(s, e)):
+            continue
+        if s > hit.last and _distance(tokens, hit.last + 1, s) <= 3 \
+                and not _terminated(tokens, hit.last + 1, s):
+            return s, e
+    return None
+
+
+def _hedges(sentence: _Sentence, hit: _Hit) -> tuple[tuple[str, float], ...]:
+    tokens = sentence.tokens
+    own = set(hit.indexes)
+    out = []
+    for s, e, cue in sentence.cues("hedge"):
+        if own & set(range(s, e)):
+            continue
+        before = e <= hit.first and not _terminated(tokens, e, hit.first, strong_only=True)
+        after = s > hit.last and cue in cues.POST_HEDGES and not _terminated(
+            tokens, hit.last + 1, s, strong_only=True)
+        if before or after:
+            out.append((" ".join(cue), cues.HEDGES[cue]))
+    return tuple(out)
+
+
+def _interpret(text: str, hit: _Hit, sentence: _Sentence
+               ) -> tuple[str, ReadObservation] | None:
+    tokens = sentence.tokens
+    obs, phrase = hit.phrase.observation, hit.phrase.phrase
+    cue = _negated(sentence, hit)
+    negated = cue is not None
+    if negated and hit.phrase.implied:
+        return None
+    hedges = _hedges(sentence, hit)
+    certainty = phrase.certainty * min((w for _, w in hedges), default=1.0)
+    bound: Bound = "exact"
+    value: m.Scalar
+    if obs.type == "number":
+        if hit.quantity is not None and hit.phrase.slot is not None:
+            number = hit.quantity.value
+            bound = hit.quantity.bound
+            step = 1.0
+            if bound == "more_than":
+                number += step
+            elif bound == "less_than":
+                number = max(number - step, 0.0)
+            if bound != "exact":
+                certainty *= _APPROXIMATE
+        else:
+            assert isinstance(phrase.value, int | float)
+            number = float(phrase.value)
+        if obs.range is not None and not obs.range[0] <= number <= obs.range[1]:
+            return None
+        if not math.isfinite(number):
+            return None
+        value = int(number) if float(number).is_integer() else number
+    else:
+        value = phrase.value if phrase.value is not None else True
+    # The span shows the negation too: "never called my references".
+    first, last = (min(hit.first, cue[0]), max(hit.last, cue[1] - 1)) if cue else (
+        hit.first, hit.last)
+    start, end = tokens[first].start, tokens[last].end
+    span = Span(start, end, text[start:end], phrase.text, phrase.location)
+    certainty = round(certainty, 4)
+    item = ReadObservation(obs.id, value, certainty, (span,), negated,
+                           tuple(h for h, _ in hedges), bound)
+    if not negated:
+        return "asserted", item
+    if obs.type == "boolean":
+        assert isinstance(value, bool)
+        return "asserted", attrs.evolve(item, value=not value)
+    return "denied", item

@@ -1,0 +1,383 @@
+"""The story reader: phrases found in plain text, negation, hedges, numbers, conflicts, spans
+and bad input (tests/story/rules.yaml is the small rule set it reads with)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import hypothesis.strategies as st
+import pytest
+from hypothesis import given, settings
+
+import rejection_diagnosis as rd
+from rejection_diagnosis.story import Reading
+
+HERE = Path(__file__).parent
+kb = rd.load_rules(HERE / "story" / "rules.yaml")
+
+
+def read(text: str) -> dict[str, object]:
+    return dict(kb.read_story(text).observations)
+
+
+# Phrases -----------------------------------------------------------------------------------
+
+
+def test_a_phrase_sets_its_observation():
+    assert {"posting_reposted": True} == read("A week on, the ad went back up.")
+
+
+def test_phrases_match_other_forms_of_their_words():
+    assert {"references_contacted": True} == read("They were contacting my references.")
+    assert {"references_contacted": True} == read("My references got called.")
+
+
+def test_a_phrase_allows_a_few_other_words_between_its_words():
+    assert {"posting_reposted": True} == read("The job in Leeds was reposted.")
+
+
+def test_a_phrase_does_not_reach_across_punctuation():
+    assert {} == read("I went to the ad, back up the hill.")
+
+
+def test_a_category_phrase_sets_its_value():
+    assert {"rejection_format": "generic_email"} == read("It was a standard rejection.")
+
+
+def test_a_longer_phrase_wins_over_one_inside_it(write_rules):
+    rules = write_rules("""
+    observations:
+      - id: format
+        type: category
+        values: [email, form_email]
+        description: d
+        question: q
+        phrases:
+          email: [rejection email]
+          form_email: [generic rejection email]
+    """)
+    assert {"format": "form_email"} == dict(rd.load_rules(rules).read_story(
+        "A generic rejection email came.").observations)
+
+
+def test_overlapping_phrases_of_two_observations_both_stand():
+    assert {"days_to_rejection": 2, "rejection_format": "phone_call"} == read(
+        "The no came two days later. They rang me to say so.") | read(
+        "They rang me to say the no came two days later.")
+
+
+# Negation ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "They never called my references.",
+    "No one contacted my references.",
+    "Not once did they call my references.",
+    "They didn't call my references.",
+    "They did not contact the references.",
+    "Nobody phoned my references.",
+])
+def test_negation_gives_the_opposite_of_a_boolean(text):
+    reading = kb.read_story(text)
+    assert {"references_contacted": False} == dict(reading.observations)
+    assert reading.items[0].negated
+
+
+def test_negation_ends_at_a_new_clause():
+    assert {"references_contacted": False, "posting_reposted": True} == read(
+        "They never called my references, but the ad went back up.")
+    assert {"references_contacted": False, "posting_reposted": True} == read(
+        "They didn't call my references and the ad went back up.")
+
+
+def test_negation_reaches_only_a_few_words():
+    assert {"internal_candidate_mentioned": True} == read(
+        "No feedback at all from the panel or the recruiter or HR about the internal "
+        "candidate.")
+
+
+def test_words_that_only_look_like_negation_do_not_negate():
+    assert {"posting_reposted": True} == read("Not long after, the ad went back up.")
+    assert {"days_to_rejection": 1} == read("They said no the next day.")
+
+
+def test_a_denied_category_value_is_reported_without_a_value():
+    reading = kb.read_story("They didn't ring me to say anything.")
+    assert {} == dict(reading.observations)
+    assert [("rejection_format", "phone_call")] == [(d.id, d.value) for d in reading.denied]
+
+
+# Hedges ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "certainty"), [
+    ("I think someone inside applied.", 0.7),
+    ("Maybe someone inside applied.", 0.5),
+    ("It seemed someone inside applied.", 0.7),
+    ("Someone inside applied, I think.", 0.7),
+    ("Someone inside applied.", 1.0),
+])
+def test_hedges_lower_the_certainty(text, certainty):
+    item = kb.read_story(text).get("internal_candidate_mentioned")
+    assert item is not None
+    assert certainty == item.certainty
+    expected = True if certainty == 1 else {"value": True, "certainty": certainty}
+    assert {"internal_candidate_mentioned": expected} == read(text)
+
+
+def test_a_hedge_and_a_negation_together_give_an_uncertain_no():
+    assert {"references_contacted": {"value": False, "certainty": 0.7}} == read(
+        "I think they never called my references.")
+
+
+def test_a_phrase_can_carry_its_own_certainty():
+    assert {"internal_candidate_mentioned": {"value": True, "certainty": 0.6}} == read(
+        "There was a rumour of an internal hire.")
+
+
+def test_a_hedge_does_not_cross_but():
+    assert {"internal_candidate_mentioned": True, "posting_reposted": True} == read(
+        "I think the ad went back up, but someone inside applied.") | {
+        "posting_reposted": True}
+
+
+# Numbers and durations ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("The no came three weeks later.", 21),
+    ("The answer came 10 days later.", 10),
+    ("The rejection came a couple of days later.", 2),
+    ("The decision came a fortnight later.", 14),
+    ("The no came a month later.", 30),
+    ("The no came two and a half weeks later.", 17.5),
+    ("The no came twenty-one days later.", 21),
+    ("The no came twenty one days later.", 21),
+    ("They called the next day to say no.", 1),
+])
+def test_durations_in_words_fill_a_number_in_its_unit(text, days):
+    assert {"days_to_rejection": days} == read(text)
+
+
+def test_more_than_is_read_as_a_lower_bound():
+    item = kb.read_story("The no came more than a week later.").get("days_to_rejection")
+    assert item is not None
+    assert (8, "more_than") == (item.value, item.bound)
+    assert item.certainty < 1
+    assert 7 == kb.read_story("I heard back after at least a week.").items[0].value
+
+
+def test_numbers_in_words_fill_counts():
+    assert {"interview_rounds": 3} == read("Three rounds in all.")
+    assert {"interview_rounds": 4} == read("After 4 interviews I was sure.")
+
+
+def test_a_number_outside_the_range_is_not_read():
+    assert {} == read("Forty rounds of interviews.")
+
+
+def test_a_negated_number_is_not_used():
+    reading = kb.read_story("It was not three rounds.")
+    assert {} == dict(reading.observations)
+    assert ["interview_rounds"] == [d.id for d in reading.denied]
+
+
+# Conflicts ---------------------------------------------------------------------------------
+
+
+def test_an_observation_asserted_and_denied_is_a_conflict_not_a_guess():
+    reading = kb.read_story("Someone inside applied. No one mentioned an internal candidate.")
+    assert {} == dict(reading.observations)
+    assert [("internal_candidate_mentioned", [True, False])] == [
+        (c.id, [r.value for r in c.readings]) for c in reading.conflicts]
+
+
+def test_two_values_of_a_category_are_a_conflict():
+    reading = kb.read_story("A form email came. Then they rang me to say sorry.")
+    assert ["rejection_format"] == [c.id for c in reading.conflicts]
+
+
+def test_the_same_value_said_twice_is_one_reading_with_two_spans():
+    reading = kb.read_story("The ad went back up. Yes, the job was reposted.")
+    assert 1 == len(reading.items)
+    assert ["ad went back up", "job was reposted"] == [s.text for s in reading.items[0].spans]
+
+
+def test_a_denied_category_value_that_is_also_asserted_is_a_conflict():
+    reading = kb.read_story("They rang me to say no. They never rang me to say anything.")
+    assert ["rejection_format"] == [c.id for c in reading.conflicts]
+
+
+# Spans and what was not read ---------------------------------------------------------------
+
+
+def test_spans_give_the_offsets_and_the_phrase_that_matched():
+    text = "Well. They never called my references."
+    span = kb.read_story(text).items[0].spans[0]
+    assert "never called my references" == text[span.start:span.end] == span.text
+    assert "(called|contacted|phoned|rang) (my|the) references" == span.phrase
+    assert span.location.path.endswith("rules.yaml") and span.location.line > 0
+
+
+def test_sentences_nothing_matched_are_listed():
+    reading = kb.read_story("I loved the office. The ad went back up! The coffee was good.")
+    assert ("I loved the office.", "The coffee was good.") == reading.unmatched_sentences
+
+
+def test_a_reading_is_plain_data():
+    reading = kb.read_story("I think someone inside applied. The no came 3 weeks later.")
+    data = reading.to_dict()
+    assert {"internal_candidate_mentioned": {"value": True, "certainty": 0.7},
+            "days_to_rejection": 21} == data["observations"]
+    assert ["i think"] == data["items"][0]["hedges"]
+    assert {"start", "end", "text", "phrase", "location"} == set(data["items"][0]["spans"][0])
+
+
+def test_the_observations_read_are_a_case_to_diagnose():
+    reading = kb.read_story("I think someone inside applied.")
+    assert "internal_candidate" == kb.diagnose(reading.observations).top_cause.id
+
+
+# Bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "\n\n"])
+def test_an_empty_story_reads_nothing(text):
+    reading = kb.read_story(text)
+    assert ({}, "") == (dict(reading.observations), reading.refusal)
+    assert reading.notes
+
+
+def test_a_story_that_is_too_long_is_refused_quickly():
+    start = time.perf_counter()
+    reading = kb.read_story("The ad went back up. " * 50_000)  # about 1 MB
+    assert time.perf_counter() - start < 0.5
+    assert {} == dict(reading.observations)
+    assert "at most 100,000" in reading.refusal
+
+
+def test_a_long_story_under_the_limit_is_read_in_bounded_time():
+    start = time.perf_counter()
+    reading = kb.read_story("They never called my references and I waited. " * 2000)
+    assert time.perf_counter() - start < 5
+    assert {"references_contacted": False} == dict(reading.observations)
+
+
+def test_binary_is_refused():
+    reading = kb.read_story(bytes(range(256)).decode("latin-1") * 4)
+    assert "not look like text" in reading.refusal
+
+
+def test_control_characters_are_read_as_spaces():
+    reading = kb.read_story("The ad\x00went\x07back up.")
+    assert {"posting_reposted": True} == dict(reading.observations)
+    assert any("control" in n for n in reading.notes)
+
+
+def test_another_language_reads_nothing_and_says_why():
+    reading = kb.read_story("Ils n'ont jamais appelé mes références. L'annonce est revenue "
+                            "en ligne trois semaines plus tard.")
+    assert {} == dict(reading.observations)
+    assert any("English" in n for n in reading.notes)
+
+
+def test_bytes_are_a_type_error():
+    with pytest.raises(TypeError, match="str"):
+        kb.read_story(b"the ad went back up")  # type: ignore[arg-type]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_reads_without_error_and_spans_lie_inside_it(text):
+    reading = kb.read_story(text)
+    assert isinstance(reading, Reading)
+    for item in [*reading.items, *reading.denied, *(r for c in reading.conflicts
+                                                    for r in c.readings)]:
+        assert 0 < item.certainty <= 1
+        for span in item.spans:
+            assert 0 <= span.start < span.end <= len(text)
+            assert text[span.start:span.end] == span.text
+    kb.diagnose(reading.observations)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from([
+    "The ad went back up.", "They never called my references.", "I think someone inside "
+    "applied.", "Three rounds.", "The no came two weeks later.", "It was a form email.",
+    "The coffee was fine."]), max_size=6))
+def test_the_reading_does_not_depend_on_the_order_of_sentences(parts):
+    forward = dict(kb.read_story(" ".join(parts)).observations)
+    backward = dict(kb.read_story(" ".join(reversed(parts))).observations)
+    assert forward == backward
+
+
+def test_reading_is_deterministic():
+    text = "I think someone inside applied. They never called my references."
+    assert kb.read_story(text) == kb.read_story(text)
+
+
+def test_importing_the_library_and_diagnosing_do_not_import_the_reader():
+    code = ("import sys, rejection_diagnosis as rd; a = 'rejection_diagnosis.story' in "
+            "sys.modules; rd.diagnose({'posting_reposted': True}); "
+            "print(a, 'rejection_diagnosis.story.reader' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert "False False" == out.stdout.strip()
+
+
+def test_fixed_numbers_read_as_a_scale_and_the_highest_wins(write_rules):
+    rules = write_rules("""
+    observations:
+      - id: distress
+        type: number
+        range: [0, 10]
+        description: d
+        question: q
+        phrases:
+          - {phrase: upset, value: 6}
+          - {phrase: devastated, value: 8}
+          - "distress of {number}"
+    """)
+    kb_scale = rd.load_rules(rules)
+    assert {"distress": 8} == dict(kb_scale.read_story("Upset, then devastated.").observations)
+    reading = kb_scale.read_story("A distress of 3. A distress of 5.")
+    assert ["distress"] == [c.id for c in reading.conflicts]
+
+
+def test_durations_convert_to_months_and_weeks(write_rules):
+    rules = write_rules("""
+    observations:
+      - id: months
+        type: number
+        unit: months
+        description: d
+        question: q
+        phrases: ["searching for {duration}"]
+      - id: weeks
+        type: number
+        unit: weeks
+        description: d
+        question: q
+        phrases: ["notice of {duration}"]
+    """)
+    kb_units = rd.load_rules(rules)
+    assert {"months": 24} == dict(kb_units.read_story("Searching for two years.").observations)
+    assert {"weeks": 2} == dict(kb_units.read_story("A notice of a fortnight.").observations)
+
+
+def test_the_reading_types_are_exported_lazily():
+    import rejection_diagnosis.story as story
+
+    assert (story.Reading, story.ReadObservation, story.Span, story.Conflict) == (
+        rd.Reading, rd.ReadObservation, rd.Span, rd.Conflict)
+    assert isinstance(kb.read_story("The ad went back up."), rd.Reading)
+
+
+def test_denying_the_words_does_not_deny_what_they_only_implied():
+    import rejection_diagnosis as rd
+
+    reading = rd.load_rules().read_story("They never called my references.")
+    assert {"references_contacted": False} == dict(reading.observations)
