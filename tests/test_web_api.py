@@ -238,7 +238,7 @@ def test_read_story_is_501_without_a_reader() -> None:
 def test_read_story_gives_the_readers_observations(client: TestClient) -> None:
     story = "Three weeks later I got a form email, and the job ad went back up."
     body = client.post("/api/read-story", json={"story": story}).json()
-    assert dict(KB.read_story(story).observations) == body["observations"]  # type: ignore[attr-defined]
+    assert dict(KB.read_story(story).observations) == body["observations"]
     assert 422 == client.post("/api/read-story", json={"story": 3}).status_code
 
 

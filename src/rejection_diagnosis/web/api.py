@@ -103,7 +103,7 @@ def _read_story(kb: KnowledgeBase, threshold: float, body: Any) -> dict[str, Any
     if not svc.has_reader(kb):
         raise ApiError(501, "no-story-reader", "this version of rejection-diagnosis cannot "
                        "read stories; send observations to /api/diagnose instead")
-    reading = kb.read_story(story)  # type: ignore[attr-defined]
+    reading = kb.read_story(story)
     data: dict[str, Any] = reading.to_dict()
     return data
 

@@ -409,7 +409,7 @@ def routes(kb: KnowledgeBase, threshold: float) -> list[Route]:
         if not svc.has_reader(kb):
             return _html(_start(kb, "This version cannot read stories; answer the questions "
                                     "instead."), "What happened?", 501)
-        reading = await run_in_threadpool(kb.read_story, story)  # type: ignore[attr-defined]
+        reading = await run_in_threadpool(kb.read_story, story)
         return _html(_understood(kb, reading), "What we understood")
 
     async def ask(request: Request) -> Response:
