@@ -112,6 +112,21 @@ def test_why_not_and_what_if_on_the_result(driver: WebDriver, url: str, tmp_path
     shot(driver, tmp_path, "web-what-if.png")
 
 
+def test_a_story_is_shown_as_understood(driver: WebDriver, url: str, tmp_path: Path) -> None:
+    driver.get(url + "/")
+    if not driver.find_elements(By.ID, "story"):
+        pytest.skip("this version has no story reader")
+    case = scenario(CHOSEN[0])
+    driver.find_element(By.ID, "story").send_keys(case["story"])
+    shot(driver, tmp_path, "web-story.png", whole=False)
+    press_and_wait(driver, "form.story button[type=submit]")
+    understood = {e.get_attribute("name") for e in driver.find_elements(
+        By.CSS_SELECTOR, "ul.understood select, ul.understood input:not([type=hidden])")}
+    assert "value:posting_reposted" in understood
+    assert driver.find_elements(By.CSS_SELECTOR, "ul.understood .quote")  # their own words
+    shot(driver, tmp_path, "web-understood.png")
+
+
 def test_a_question_with_why_and_back(driver: WebDriver, url: str, tmp_path: Path) -> None:
     def press(css: str) -> None:
         press_and_wait(driver, css)
