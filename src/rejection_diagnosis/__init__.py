@@ -22,7 +22,7 @@ from .labelled import LabelledCase, load_cases
 from .loader import bundled_rules_path
 
 if TYPE_CHECKING:
-    from .consult import (
+    from .consultation import (
         AnswerError,
         CertaintyChange,
         Consultation,
@@ -61,7 +61,7 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     if name in _CONSULT:
-        from . import consult
+        from . import consultation as consult
 
         value = getattr(consult, name)
         globals()[name] = value

@@ -17,11 +17,11 @@ from .model import Location
 from .observations import Given
 
 if TYPE_CHECKING:
-    from .consult import How, WhyNot
+    from .consultation.explanations import How, WhyNot
     from .knowledge_base import KnowledgeBase
 
 __all__ = ["Advice", "BaseRate", "Conclusion", "Contribution", "Diagnosis", "Evidence",
-           "Strength", "rank_key", "strength"]
+           "Strength", "rank_key", "ranking", "strength"]
 
 #: How strongly the evidence supports a cause, in words a candidate reads:
 #: ``likely`` (certainty >= 0.5), ``possible`` (at or above the report threshold),
@@ -117,13 +117,22 @@ class BaseRate:
 def rank_key(item: Conclusion | Advice) -> tuple[float, int, str]:
     """Sort key: most certain first, then better supported, then by id (deterministic)."""
     supporting = item.contributions if isinstance(item, Conclusion) else item.why
+    return ranking(item.certainty, sum(1 for c in supporting if c.contribution > 0), item.id)
+
+
+def ranking(certainty: float, supporting: int, ident: str) -> tuple[float, int, str]:
+    """The components of :func:`rank_key`, for callers that hold them without a result.
+
+    The consultation ranks the causes of answers it only considers through this, so that
+    its leading cause is always the one a diagnosis would report first.
+    """
     return (
         # Higher combined certainty first; rounded so that float noise cannot reorder ties.
-        -round(item.certainty, 9),
+        -round(certainty, 9),
         # Among equals, the conclusion backed by more distinct rules first.
-        -sum(1 for c in supporting if c.contribution > 0),
+        -supporting,
         # Finally by id, so the order never depends on rule or input order.
-        item.id,
+        ident,
     )
 
 
@@ -196,13 +205,13 @@ class Diagnosis:
 
     def how(self, cause_id: str) -> How:
         """The chain of rules and observations behind ``cause_id``'s certainty (MYCIN's HOW)."""
-        from .consult import how
+        from .consultation.explanations import how
 
         return how(self, cause_id)
 
     def why_not(self, cause_id: str) -> WhyNot:
         """What evidence for ``cause_id`` was missing, unknown or pointed the other way."""
-        from .consult import why_not
+        from .consultation.explanations import why_not
 
         return why_not(self, cause_id)
 

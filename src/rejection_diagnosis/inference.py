@@ -12,6 +12,7 @@ from .certainty import combine_totals, reaches, split_totals
 from .compiler import Group, Program, Test, prop_name
 from .diagnosis import Contribution, Evidence
 from .errors import EngineError
+from .evaluator import alternative_strength, test_strength
 from .observations import Given
 
 __all__ = ["Inference", "Plan", "infer", "plan_for"]
@@ -221,27 +222,23 @@ def _contribution(plan: Plan, rule_index: int, rule: m.Rule, alt_indexes: list[i
 
 def _build_contribution(plan: Plan, rule_index: int, rule: m.Rule, alt_indexes: list[int],
                         given: Mapping[str, Given], inf: Inference) -> Contribution:
-    # A rule's condition certainty is the best of its alternatives that held (fuzzy "any"),
-    # each alternative worth its weakest test (fuzzy "all"); ties go to the first written.
+    # The engine found the alternatives that match; what each is worth is the evaluator's
+    # (strongest alternative, each worth its weakest test; ties go to the first written).
     best: tuple[float, tuple[Evidence, ...]] | None = None
     alternatives = plan.alternatives[rule_index]
+    evidence_state = inf.evidence_sufficient
     for alt_index in alt_indexes:
         evidence = []
-        weakest = 1.0
-        for code, test, text in alternatives[alt_index]:
-            value: Any
-            if code == _OBSERVATION:
-                g = given[test.subject]
-                value, certainty = g.value, g.certainty
-            elif code == _CONCLUSION:
-                value = inf.certainty[test.subject]
-                certainty = abs(value)
-            else:
-                value, certainty = ("sufficient" if inf.evidence_sufficient
-                                    else "insufficient"), 1.0
-            if certainty < weakest:
-                weakest = certainty
+        strengths = []
+        for _, test, text in alternatives[alt_index]:
+            found = test_strength(test, given, inf.certainty, evidence_state)
+            if found is None:
+                raise EngineError(f"rule {rule.id!r}: the engine matched a condition that does "
+                                  f"not hold ({text})", rule.id)
+            value, certainty = found
+            strengths.append(certainty)
             evidence.append(Evidence(test.kind, test.subject, text, value, certainty))
+        weakest = alternative_strength(strengths)
         if best is None or weakest > best[0]:
             best = (weakest, tuple(evidence))
     assert best is not None

@@ -25,7 +25,7 @@ from .validation import semantic_problems
 
 if TYPE_CHECKING:
     from .batch import BatchResult
-    from .consult import Question, WhatIf
+    from .consultation import AnswerModel, Question, WhatIf
     from .story import Reading, StoryReader
 
 __all__ = ["DEFAULT_THRESHOLD", "KnowledgeBase", "check_rules", "diagnose", "load_rules"]
@@ -40,6 +40,7 @@ class KnowledgeBase:
     Attributes:
         observations: the vocabulary, by id (in file order).
         findings, causes, recommendations: the conclusions, by id.
+        checklists: related yes/no observations asked as one question, by id.
         rules: every rule, in file order.
         files: the rule files it was read from.
     """
@@ -56,6 +57,8 @@ class KnowledgeBase:
         self.recommendations: Mapping[str, m.Recommendation] = MappingProxyType(
             {r.id: r for r in ruleset.recommendations})
         self.rules: tuple[m.Rule, ...] = ruleset.rules
+        self.checklists: Mapping[str, m.Checklist] = MappingProxyType(
+            {c.id: c for c in ruleset.checklists})
         self.files: tuple[str, ...] = ruleset.files
         self._cause_ids = frozenset(self.causes)
         self._plan = plan_for(program)
@@ -149,23 +152,23 @@ class KnowledgeBase:
                              chunk_size=chunk_size, mp_context=mp_context)
     def next_questions(self, observations: Mapping[str, Any], k: int = 3, *,
                        dont_know: Iterable[str] = (), threshold: float = DEFAULT_THRESHOLD,
-                       lead: int = 1) -> tuple[Question, ...]:
-        """The ``k`` open observations whose answers could change the diagnosis most.
+                       lead: int = 1, model: AnswerModel | None = None) -> tuple[Question, ...]:
+        """The ``k`` open observations whose answers are expected to change the diagnosis most.
 
-        See :func:`rejection_diagnosis.consult.next_questions`.
+        See :func:`rejection_diagnosis.consultation.next_questions`.
         """
-        from .consult import next_questions
+        from .consultation import next_questions
 
         return next_questions(self, observations, k, dont_know=dont_know, threshold=threshold,
-                              lead=lead)
+                              lead=lead, model=model)
 
     def what_if(self, observations: Mapping[str, Any], changes: Mapping[str, Any], *,
                 threshold: float = DEFAULT_THRESHOLD) -> WhatIf:
         """The diagnosis after ``changes`` (None forgets one), with per-cause differences.
 
-        See :func:`rejection_diagnosis.consult.what_if`.
+        See :func:`rejection_diagnosis.consultation.what_if`.
         """
-        from .consult import what_if
+        from .consultation import what_if
 
         return what_if(self, observations, changes, threshold=threshold)
 

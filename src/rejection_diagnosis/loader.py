@@ -32,7 +32,7 @@ __all__ = ["RuleSet", "bundled_rules_path", "discover", "parse_rule_files", "sch
 
 RULE_FILE_SUFFIXES = (".yaml", ".yml")
 _SECTIONS = {"observations": "observation", "findings": "finding", "causes": "cause",
-             "recommendations": "recommendation", "rules": "rule"}
+             "recommendations": "recommendation", "rules": "rule", "checklists": "checklist"}
 _ID = re.compile(r"^[a-z][a-z0-9_]*\Z")
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*\Z")
 _RESERVED = frozenset({"all", "any", "not", "cause", "finding", "evidence", "min"})
@@ -64,6 +64,8 @@ class RuleSet:
     #: False when some item or rule could not be built: checks that need the whole
     #: rule set (unused observations, unreachable causes) are then skipped.
     complete: bool = True
+    #: Checklists: related yes/no observations asked as one question.
+    checklists: tuple[m.Checklist, ...] = ()
 
 
 def bundled_rules_path() -> Path:
@@ -339,6 +341,13 @@ class _FileParser:
             yield m.Recommendation(item["id"], item["kind"], item["title"].strip(),
                                    item["text"].strip(), item.get("source", "").strip(),
                                    self.loc(ypath))
+
+    def checklists(self) -> Iterator[m.Checklist]:
+        for ypath, item in self.items("checklists"):
+            yield m.Checklist(item["id"], item["question"].strip(), tuple(item["items"]),
+                              item.get("unticked", "unknown"), self.loc(ypath),
+                              tuple(self.loc((*ypath, "items", n))
+                                    for n in range(len(item["items"]))))
 
     def rules(self) -> Iterator[m.Rule]:
         for ypath, item in self.items("rules"):
@@ -755,6 +764,7 @@ def parse_rule_files(
     causes: list[m.Cause] = []
     recommendations: list[m.Recommendation] = []
     rules: list[m.Rule] = []
+    checklists: list[m.Checklist] = []
     unbuilt: dict[str, str] = {}
     complete = not problems
     for path in files:
@@ -773,6 +783,7 @@ def parse_rule_files(
         causes.extend(parser.causes())
         recommendations.extend(parser.recommendations())
         rules.extend(parser.rules())
+        checklists.extend(parser.checklists())
         for ident, kind in parser.unbuilt.items():
             unbuilt.setdefault(ident, kind)
         complete = complete and parser.complete
@@ -785,5 +796,6 @@ def parse_rule_files(
         tuple(rules),
         unbuilt,
         complete,
+        tuple(checklists),
     )
     return ruleset, problems

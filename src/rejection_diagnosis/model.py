@@ -15,6 +15,7 @@ __all__ = [
     "All",
     "Any",
     "Cause",
+    "Checklist",
     "Compare",
     "ConclusionTest",
     "Condition",
@@ -135,6 +136,24 @@ class Recommendation:
     text: str
     source: str = ""
     location: Location = Location("<python>")
+
+
+@attrs.frozen
+class Checklist:
+    """Several related yes/no observations asked as one question ("which of these ...?").
+
+    Ticked items are answered "yes"; unticked ones "no" when ``unticked`` is ``"no"``,
+    else they stay unknown ("don't know").
+    """
+
+    id: str
+    question: str
+    #: Boolean observation ids, in the order they are listed.
+    items: tuple[str, ...]
+    unticked: Literal["no", "unknown"] = "unknown"
+    location: Location = Location("<python>")
+    #: Where each item is written (for located errors); empty when built in Python.
+    item_locations: tuple[Location, ...] = ()
 
 
 # Conditions ---------------------------------------------------------------------------

@@ -140,7 +140,48 @@ def semantic_problems(rs: RuleSet) -> list[Problem]:
             problems.extend(_check_condition(cond, rule, observations, conclusions, prefix,
                                              unbuilt))
     problems.extend(_cycles(rs))
+    problems.extend(_checklist_problems(rs, observations, items, unbuilt))
     problems.extend(phrase_problems(rs.observations, rs.unbuilt))
+    return problems
+
+
+def _checklist_problems(rs: RuleSet, observations: Mapping[str, m.Observation],
+                        items: Mapping[str, Item], unbuilt: Mapping[str, str]) -> list[Problem]:
+    """Checklists: unique ids apart from other items, items that are boolean observations."""
+    problems: list[Problem] = []
+    seen: dict[str, m.Checklist] = {}
+    for checklist in rs.checklists:
+        name = f"checklist {checklist.id!r}"
+        first = seen.get(checklist.id)
+        if first is not None:
+            problems.append(_problem(
+                checklist.location, "duplicate-id",
+                f"{name}: the id is already used by the checklist at "
+                f"{_at(first.location, checklist.location)}; rename one"))
+        elif checklist.id in items:
+            problems.append(_problem(
+                checklist.location, "duplicate-id",
+                f"{name}: the id is already used by an observation, finding, cause or "
+                f"recommendation at {_at(items[checklist.id].location, checklist.location)}; "
+                "a checklist needs an id of its own"))
+        seen.setdefault(checklist.id, checklist)
+        for n, oid in enumerate(checklist.items):
+            where = (checklist.item_locations[n] if n < len(checklist.item_locations)
+                     else checklist.location)
+            obs = observations.get(oid)
+            if obs is None:
+                if unbuilt.get(oid) == "observation":
+                    continue
+                problems.append(_problem(
+                    where, "unknown-reference",
+                    f"{name}: unknown observation {oid!r}"
+                    f"{did_you_mean(oid, sorted(observations))}; a checklist lists "
+                    "observation ids declared under 'observations:'"))
+            elif obs.type != "boolean":
+                problems.append(_problem(
+                    where, "checklist-item-type",
+                    f"{name}: item {oid!r} is a {obs.type} observation; a checklist ticks "
+                    "yes/no observations only (ask it as a question of its own)"))
     return problems
 
 
