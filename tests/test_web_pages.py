@@ -111,7 +111,11 @@ def test_what_if_without_javascript_shows_what_moves(client: TestClient) -> None
 @pytest.mark.parametrize("answers", ["not json", "{}", json.dumps([["x"]]),
                                      json.dumps([["no_such_observation", True]]),
                                      json.dumps([["posting_reposted", "yes"]]),
-                                     json.dumps([["a", 1]] * 1000)])
+                                     json.dumps([["a", 1]] * 1000),
+                                     json.dumps([["posting_reposted", True],
+                                                 ["#story", {"days_to_rejection": 3}]]),
+                                     json.dumps([["#story", [1]]]),
+                                     json.dumps([["@interview_signs", "x"]])])
 def test_a_damaged_page_starts_over(client: TestClient, answers: str) -> None:
     response = client.post("/ask", data={"answers": answers, "action": "start"})
     assert 400 == response.status_code
@@ -169,9 +173,10 @@ def test_a_story_is_shown_as_understood_and_can_be_corrected() -> None:
         "value:days_to_rejection": "21", "certainty:days_to_rejection": "0.9",
         "read:days_to_rejection": "21"}).text
     # A corrected answer is what the person knows (certainty 1); a kept one keeps its hedge.
-    assert [["posting_reposted", False],
-            ["days_to_rejection", {"value": 21.0, "certainty": 0.9}]] == json.loads(
+    assert [["#story", {"posting_reposted": False,
+                        "days_to_rejection": {"value": 21.0, "certainty": 0.9}}]] == json.loads(
         field(corrected, "answers"))
+    assert "Question 1<" in corrected  # what the story told is not counted as questions asked
     left_out = client.post("/ask", data={"answers": "[]", "understood": "1", "action": "start",
                                          "value:posting_reposted": ""}).text
     assert [] == json.loads(field(left_out, "answers"))

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from ..knowledge_base import KnowledgeBase
 
 #: The answers a page carries: ``(observation, value)``, value None for "don't know"; a
-#: checklist answered in one step is ``("@" + checklist id, {item: value or None})``.
+#: checklist answered in one step is ``("@" + checklist id, {item: value or None})``; what
+#: a story told (as confirmed), first of all, is ``("#story", {observation: value})``.
 Answers = list[tuple[str, Any]]
 
 
@@ -32,7 +33,7 @@ def known(answers: Answers) -> dict[str, Any]:
     know" left out)."""
     out: dict[str, Any] = {}
     for ident, value in answers:
-        if ident.startswith("@") and isinstance(value, dict):
+        if ident.startswith(("@", "#")) and isinstance(value, dict):
             out.update((k, v) for k, v in value.items() if v is not None)
         elif value is not None:
             out[ident] = value
@@ -132,7 +133,8 @@ def question_form(kb: KnowledgeBase, q: Asked, why: str, answers: Answers, numbe
             f' <label for="tick-{i}">{esc(svc.short_description(kb.observations[item]))}'
             "</label></li>"
             for i, item in enumerate(q.items) if item in kb.observations)
-        choices = (f'<ul class="toggles checklist">{boxes}</ul>'
+        choices = ('<fieldset class="plain"><legend>Tick what applies; leave the rest.</legend>'
+                   f'<ul class="toggles checklist">{boxes}</ul></fieldset>'
                    f'<input type="hidden" name="items" value="{esc(json.dumps(list(q.items)))}">'
                    '<button type="submit" name="action" value="checklist" autofocus>Next'
                    "</button>")
@@ -159,8 +161,6 @@ def question_form(kb: KnowledgeBase, q: Asked, why: str, answers: Answers, numbe
     alert = (f'<p id="answer-error" class="error" role="alert">{esc(error)}</p>' if error else "")
     back = ('<button type="submit" name="action" value="back" class="secondary" '
             'formnovalidate>Back</button>' if answers else "")
-    hint = ('<p class="hint">Tick what applies; leave the rest.</p>'
-            if q.checklist is not None else "")
     return f"""<h1>Question {number}</h1>
 {lead}
 <form method="post" action="/ask" class="question">
@@ -168,7 +168,7 @@ def question_form(kb: KnowledgeBase, q: Asked, why: str, answers: Answers, numbe
 <input type="hidden" name="observation" value="{esc(q.observation)}">
 <fieldset>
 <legend id="question">{esc(q.question)}</legend>
-{hint}{alert}
+{alert}
 <div class="choices">{choices}
 <button type="submit" name="action" value="dontknow" class="secondary" formnovalidate>I don't know</button></div>
 </fieldset>

@@ -41,6 +41,10 @@ def _static_files() -> dict[str, bytes]:
     return {name: folder.joinpath(name).read_bytes() for name in _STATIC}
 
 
+#: The key of the answers a story gave (see :data:`._html.Answers`).
+STORY = "#story"
+
+
 class _BadForm(Exception):
     pass
 
@@ -61,8 +65,16 @@ def _consultation(kb: KnowledgeBase, threshold: float, answers: h.Answers) -> An
     """The consultation these answers make, replayed step by step as they were given."""
     from .. import Consultation
 
-    c = Consultation(kb, threshold=threshold)
+    told: dict[str, Any] = {}
+    if answers and answers[0][0] == STORY:
+        # What the story told is where the consultation starts, not questions it asked.
+        if not isinstance(answers[0][1], dict):
+            raise _BadForm("the story's answers on this page are damaged")
+        told, answers = answers[0][1], answers[1:]
+    c = Consultation(kb, threshold=threshold, observations=told)
     for ident, value in answers:
+        if ident == STORY:
+            raise _BadForm("the story's answers can only come first")
         if ident.startswith("@"):
             if not isinstance(value, dict) or not value:
                 raise _BadForm(f"checklist {ident[1:]!r} was answered with {value!r}")
@@ -181,6 +193,7 @@ def h_num(value: object) -> str:
 
 
 def _corrections(kb: KnowledgeBase, form: FormData) -> h.Answers:
+    """What the person confirmed of a story's reading, as the first of the answers."""
     out: h.Answers = []
     for key, raw in form.multi_items():
         if not key.startswith("value:") or not isinstance(raw, str) or not raw.strip():
@@ -198,7 +211,7 @@ def _corrections(kb: KnowledgeBase, form: FormData) -> h.Answers:
         if not 0 < certainty <= 1 or raw.strip() != form.get(f"read:{ident}", raw.strip()):
             certainty = 1.0  # corrected by the person: what they chose is what they know
         out.append((ident, value if certainty >= 1 else {"value": value, "certainty": certainty}))
-    return out
+    return [(STORY, dict(out))] if out else []
 
 
 def _items(kb: KnowledgeBase, form: FormData) -> list[str]:
@@ -273,7 +286,7 @@ def _without(answers: h.Answers, observations: list[str]) -> h.Answers:
     drop = set(observations)
     out: h.Answers = []
     for ident, value in answers:
-        if ident.startswith("@") and isinstance(value, dict):
+        if ident.startswith(("@", "#")) and isinstance(value, dict):
             kept = {k: v for k, v in value.items() if k not in drop}
             if kept:
                 out.append((ident, kept))
@@ -292,7 +305,9 @@ def _stopped(c: Any) -> str:
     if reason == "settled":
         return "We stopped asking: no further answer could change the most likely reason."
     if reason == "budget":
-        return "We stopped asking: that was the last question we ask."
+        most = getattr(status, "max_questions", None)
+        return (f"We stopped asking: we ask at most {most} questions." if most else
+                "We stopped asking: that was the last question we ask.")
     return ""
 
 
