@@ -55,7 +55,10 @@ def test_the_wheel_carries_the_engine_rules_schema_types_and_licences(
     assert {"rejection_diagnosis/py.typed", "rejection_diagnosis/_durable_engine.pyi",
             "rejection_diagnosis/schema/ruleset.schema.json",
             "rejection_diagnosis/schema/cases.schema.json",
-            "rejection_diagnosis/rules/evaluation/categories.yaml"} <= names
+            "rejection_diagnosis/rules/evaluation/categories.yaml",
+            # The web page's assets: served from the package, never fetched (issue 15).
+            "rejection_diagnosis/web/static/app.js",
+            "rejection_diagnosis/web/static/style.css"} <= names
     # The labelled cases are a folder of the repository, not package data.
     assert [] == [n for n in names if n.startswith("eval/") or "/eval/" in n]
     assert 1 == sum(n.startswith("rejection_diagnosis/_durable_engine.") and n.endswith(
@@ -76,7 +79,7 @@ def test_the_metadata_states_licence_pythons_urls_and_extras(built: tuple[Path, 
     assert {f"Programming Language :: Python :: 3.{minor}" for minor in (11, 12, 13)} <= classifiers
     assert {"Repository", "Documentation", "Changelog"} == {
         url.split(",")[0] for url in meta.get_all("Project-URL") or []}
-    assert {"dask", "test", "dev"} <= set(meta.get_all("Provides-Extra") or [])
+    assert {"dask", "test", "dev", "web"} <= set(meta.get_all("Provides-Extra") or [])
     assert [] == [r for r in meta.get_all("Requires-Dist") or [] if r.startswith("durable")]
     assert "text/markdown" == meta["Description-Content-Type"]
     assert meta.get_payload().startswith("# rejection-diagnosis")

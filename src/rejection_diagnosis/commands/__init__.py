@@ -15,4 +15,5 @@ COMMANDS = (
     "explain",
     "evaluate",
     "show",
+    "serve",
 )
