@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from .certainty import reaches
 from .model import Location
 from .observations import Given
 
@@ -34,8 +35,6 @@ LIKELY = 0.5
 
 def strength(certainty: float, threshold: float) -> Strength:
     """The word for a positive certainty: likely, possible (reported) or weak (below it)."""
-    from .certainty import reaches
-
     if reaches(certainty, max(LIKELY, threshold)):
         return "likely"
     return "possible" if reaches(certainty, threshold) else "weak"
@@ -184,8 +183,6 @@ class Diagnosis:
     @property
     def possible(self) -> tuple[Conclusion, ...]:
         """Causes with some evidence for them but below the threshold, most certain first."""
-        from .certainty import reaches
-
         return tuple(c for c in self.considered
                      if c.certainty > 0 and not reaches(c.certainty, self.threshold))
 
