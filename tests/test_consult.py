@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.strategies import cases
 
 import rejection_diagnosis as rd
 from rejection_diagnosis import consult
@@ -26,24 +27,8 @@ def _top(dx: rd.Diagnosis) -> str | None:
     return dx.top_cause.id if dx.top_cause else None
 
 
-def _value(obs: Any) -> st.SearchStrategy[Any]:
-    if obs.type == "boolean":
-        return st.booleans()
-    if obs.type == "category":
-        return st.sampled_from(obs.values)
-    lo, hi = obs.range if obs.range is not None else (0, 100)
-    return st.integers(int(lo), int(min(hi, lo + 60)))
-
-
 def _cases(kb: rd.KnowledgeBase) -> st.SearchStrategy[dict[str, Any]]:
-    """Random partial cases: a few observations, some with a certainty below 1."""
-    return st.dictionaries(st.sampled_from(sorted(kb.observations)), st.none(), max_size=8).flatmap(
-        lambda keys: st.fixed_dictionaries({
-            k: st.one_of(_value(kb.observations[k]),
-                         st.fixed_dictionaries({"value": _value(kb.observations[k]),
-                                                "certainty": st.sampled_from([0.3, 0.6, 0.9])}))
-            for k in keys
-        }))
+    return cases(kb, max_size=8)
 
 
 # next_questions ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.strategies import cases
 
 import rejection_diagnosis as rd
 from rejection_diagnosis.consultation.analysis import analysis, evaluate_case, leading_causes
@@ -19,22 +20,8 @@ BUNDLED = rd.load_rules()
 SCENARIOS = load_scenarios(bundled_rules_path() / "scenarios")
 
 
-def _value(obs: Any) -> st.SearchStrategy[Any]:
-    if obs.type == "boolean":
-        return st.booleans()
-    if obs.type == "category":
-        return st.sampled_from(obs.values)
-    lo, hi = obs.range if obs.range is not None else (0, 100)
-    return st.integers(int(lo), int(min(hi, lo + 60)))
-
-
 def _cases(kb: rd.KnowledgeBase) -> st.SearchStrategy[dict[str, Any]]:
-    return st.dictionaries(st.sampled_from(sorted(kb.observations)), st.none(),
-                           max_size=12).flatmap(lambda keys: st.fixed_dictionaries({
-                               k: st.one_of(_value(kb.observations[k]), st.fixed_dictionaries({
-                                   "value": _value(kb.observations[k]),
-                                   "certainty": st.sampled_from([0.3, 0.6, 0.9])}))
-                               for k in keys}))
+    return cases(kb, max_size=12)
 
 
 def _without_engine(kb: rd.KnowledgeBase, case: dict[str, Any]) -> dict[str, float]:
