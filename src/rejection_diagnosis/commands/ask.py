@@ -193,25 +193,24 @@ def _read_story(kb: KnowledgeBase, path: str) -> dict[str, Any]:
 def _write_progress(path: str, consultation: Consultation, asked_before: int) -> None:
     data = {"observations": consultation.case(), "dont_know": sorted(consultation.dont_know()),
             "asked": asked_before + consultation.asked}
-    try:
-        Path(path).write_text(
-            "# An interrupted consultation; go on with: rejection-diagnosis ask --resume "
-            f"{path}\n" + yaml.safe_dump(data, sort_keys=True, allow_unicode=True),
-            encoding="utf-8")
-    except OSError as exc:
-        raise RuleSetError([Problem(path, 0, 0, "error", "file-unwritable",
-                                    f"cannot keep the answers: {exc.strerror}")]) from exc
+    _write_yaml(path, data, "An interrupted consultation; go on with: rejection-diagnosis ask "
+                "--resume", "cannot keep the answers")
 
 
 def _save(path: str, case: dict[str, Any]) -> None:
+    _write_yaml(path, case, "Answers from a consultation; diagnose with: rejection-diagnosis "
+                "diagnose", "cannot write the case")
+
+
+def _write_yaml(path: str, data: dict[str, Any], heading: str, failure: str) -> None:
+    """Write ``data`` as YAML under a comment saying what to do with the file."""
     try:
-        Path(path).write_text(
-            "# Answers from a consultation; diagnose with: rejection-diagnosis diagnose "
-            f"{path}\n" + yaml.safe_dump(case, sort_keys=True, allow_unicode=True),
-            encoding="utf-8")
+        Path(path).write_text(f"# {heading} {path}\n"
+                              + yaml.safe_dump(data, sort_keys=True, allow_unicode=True),
+                              encoding="utf-8")
     except OSError as exc:
         raise RuleSetError([Problem(path, 0, 0, "error", "file-unwritable",
-                                    f"cannot write the case: {exc.strerror}")]) from exc
+                                    f"{failure}: {exc.strerror}")]) from exc
 
 
 # Output: text for people, JSON lines for programs ----------------------------------------------
