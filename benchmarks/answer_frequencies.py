@@ -10,12 +10,11 @@ that the vocabulary no longer has are reported and skipped; observations added t
 vocabulary after the stories were mapped (``--added-after``) are left out of the table, so
 that they get the prior rather than a count of zero.
 
-The bundled table: 166 stories of ``eval/cases/dev_v2.yaml`` (vocabulary v2), with the
-seven observations of vocabulary v3 left out:
+The bundled table: the 166 stories of ``eval/cases/dev_v5.yaml`` (vocabulary v5: every
+story was mapped blind for every observation, the later ones through addendum
+questionnaires):
 
-    .venv/bin/python benchmarks/answer_frequencies.py --cases eval/cases/dev_v2.yaml \
-        --added-after you_work_there suspect_someone_lined_up part_went_badly record_issue \
-        offered_different_role praised_in_rejection negotiated_offer
+    .venv/bin/python benchmarks/answer_frequencies.py --cases eval/cases/dev_v5.yaml
 """
 
 from __future__ import annotations
