@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from ._yaml import Limits
 from .batch import BatchResult
-from .diagnosis import Advice, Conclusion, Contribution, Diagnosis, Evidence
+from .conclusions import Advice, Conclusion, Contribution, Evidence
+from .diagnosis import Diagnosis
 from .errors import DiagnosisError, EngineError, ObservationError, Problem, RuleSetError
 from .evaluation import Evaluation, evaluate
 from .knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase, check_rules, diagnose, load_rules

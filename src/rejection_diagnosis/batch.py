@@ -18,10 +18,8 @@ most a few chunks in flight per worker, so memory stays bounded however long the
 What crosses the process boundary must pickle: a chunk of cases that does not (a value
 that is a lambda, say) is diagnosed in the caller instead, so each of its cases gets the
 result or the error :meth:`KnowledgeBase.diagnose` gives it. A source that fails part way
-first yields every result before the failure, then raises its error, as one process does. A :class:`~.diagnosis.Diagnosis` pickles
-without its ``knowledge_base`` reference (engine handles mean nothing in another process);
-:func:`diagnose_many` re-attaches the caller's knowledge base to every diagnosis it yields.
-Unpickling a rich diagnosis in the caller costs about as much as computing it, so a batch
+first yields every result before the failure, then raises its error, as one process does.
+A :class:`~.diagnosis.Diagnosis` is plain data and comes back as it is. Unpickling a rich diagnosis in the caller costs about as much as computing it, so a batch
 that only writes results out should ask for ``as_json=True``: the workers then render
 :meth:`~.diagnosis.Diagnosis.to_dict` to a JSON string and the caller only receives text.
 
@@ -284,9 +282,6 @@ def diagnose_many(kb: KnowledgeBase, cases: Iterable[Mapping[str, Any]], *, work
         if result.error is not None and raise_errors:
             result.error.add_note(f"while diagnosing case {result.index} of the batch")
             raise result.error
-        if result.diagnosis is not None and result.diagnosis.knowledge_base is not kb:
-            result = attrs.evolve(result, diagnosis=attrs.evolve(result.diagnosis,
-                                                                 knowledge_base=kb))
         yield result
 
 

@@ -15,7 +15,8 @@ from ._forksafe import ForkSafeLock
 from ._yaml import Limits
 from .certainty import check_threshold, reaches
 from .compiler import CompileLimitError, Program, compile_rules
-from .diagnosis import Advice, BaseRate, Conclusion, Diagnosis, rank_key
+from .conclusions import Advice, BaseRate, Conclusion, rank_key
+from .diagnosis import Diagnosis
 from .errors import DiagnosisError, Problem, RuleSetError
 from .inference import infer, plan_for
 from .lint import lint_problems
@@ -25,7 +26,7 @@ from .validation import semantic_problems
 
 if TYPE_CHECKING:
     from .batch import BatchResult
-    from .consultation import AnswerModel, Question, WhatIf
+    from .consultation import AnswerModel, How, Question, WhatIf, WhyNot
     from .story import Reading, StoryReader
 
 __all__ = ["DEFAULT_THRESHOLD", "KnowledgeBase", "check_rules", "diagnose", "load_rules"]
@@ -172,6 +173,32 @@ class KnowledgeBase:
 
         return what_if(self, observations, changes, threshold=threshold)
 
+    def how(self, dx: Diagnosis, cause_id: str) -> How:
+        """The chain of rules and observations behind ``cause_id``'s certainty in ``dx``
+        (MYCIN's HOW), ``dx`` being a diagnosis made with this knowledge base.
+
+        See :func:`rejection_diagnosis.consultation.how`.
+
+        Raises:
+            UnknownCauseError: no such cause in this knowledge base.
+        """
+        from .consultation import how
+
+        return how(self, dx, cause_id)
+
+    def why_not(self, dx: Diagnosis, cause_id: str) -> WhyNot:
+        """What evidence for ``cause_id`` was missing, unknown or pointed the other way in
+        ``dx``, a diagnosis made with this knowledge base.
+
+        See :func:`rejection_diagnosis.consultation.why_not`.
+
+        Raises:
+            UnknownCauseError: no such cause in this knowledge base.
+        """
+        from .consultation import why_not
+
+        return why_not(self, dx, cause_id)
+
     def read_story(self, text: str, *, max_chars: int | None = None) -> Reading:
         """The observations a story in plain words supports, with where each was read.
 
@@ -236,7 +263,6 @@ class KnowledgeBase:
             insufficient_evidence=not causes,
             fired=tuple(inf.fired),
             base_rates=base_rates,
-            knowledge_base=self,
         )
 
 

@@ -377,8 +377,8 @@ def _ask(consultation: Consultation, q: Question, number: int, out: _Output,
             cause = _cause(consultation, words[-1])
             dx = consultation.diagnosis()
             try:
-                out.message(people.how_text(kb, dx.how(cause)) if lowered.startswith("how ")
-                            else people.why_not_text(kb, dx.why_not(cause)), "explanation")
+                out.message(people.how_text(kb, kb.how(dx, cause)) if lowered.startswith("how ")
+                            else people.why_not_text(kb, kb.why_not(dx, cause)), "explanation")
             except UnknownCauseError as exc:
                 out.message(f"{exc}\n", "error")
         elif lowered in ("how", "why not", "whynot"):

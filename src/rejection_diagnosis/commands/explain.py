@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..diagnosis import Contribution, Diagnosis
+from ..conclusions import Contribution
+from ..diagnosis import Diagnosis
 from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
 from ..model import show_value
 from ..render import Where, explain_text

@@ -19,7 +19,7 @@ import attrs
 from .. import model as m
 from .._forksafe import ForkSafeLock
 from ..compiler import Test
-from ..diagnosis import ranking
+from ..conclusions import ranking
 from ..evaluator import Evaluation, run_rules
 from ..inference import infer
 from ..observations import Given

@@ -14,7 +14,8 @@ import attrs
 from .. import model as m
 from ..certainty import check_threshold
 from ..compiler import Test
-from ..diagnosis import Contribution, Diagnosis, Evidence
+from ..conclusions import Contribution, Evidence
+from ..diagnosis import Diagnosis
 from ..errors import DiagnosisError
 from ..evaluator import test_strength
 from ..inference import Inference, infer
@@ -185,13 +186,13 @@ def question_why(kb: KnowledgeBase, observation: str, observations: Mapping[str,
     return QuestionWhy(observation, kb.observations[observation].question, tuple(uses), reason)
 
 
-def _inference(dx: Diagnosis) -> tuple[KnowledgeBase, Inference]:
-    kb = dx.knowledge_base
-    if kb is None:
-        raise DiagnosisError("this diagnosis holds no knowledge base; diagnose with "
-                             "KnowledgeBase.diagnose to explain it")
-    inf = infer(kb.program, kb._matcher, dict(dx.observations), kb._cause_ids, dx.threshold)
-    return kb, inf
+def _inference(kb: KnowledgeBase, dx: Diagnosis) -> Inference:
+    foreign = sorted(o for o in dx.observations if o not in kb.observations)
+    if foreign:
+        raise DiagnosisError(f"this diagnosis uses observations the knowledge base does not "
+                             f"declare ({', '.join(map(repr, foreign))}); explain a diagnosis "
+                             "with the knowledge base that made it")
+    return infer(kb.program, kb._matcher, dict(dx.observations), kb._cause_ids, dx.threshold)
 
 
 def _check_cause(kb: KnowledgeBase, cause_id: str) -> None:
@@ -203,14 +204,18 @@ def _check_cause(kb: KnowledgeBase, cause_id: str) -> None:
                                 f"{', '.join(sorted(kb.causes))}")
 
 
-def how(dx: Diagnosis, cause_id: str) -> How:
+def how(kb: KnowledgeBase, dx: Diagnosis, cause_id: str) -> How:
     """The chain of rules and observations behind a cause's certainty in ``dx``.
+
+    ``dx`` is a diagnosis made with ``kb``: its observations are inferred again, to keep
+    every finding the cause used (the diagnosis keeps only those with positive certainty).
 
     Raises:
         UnknownCauseError: the knowledge base has no such cause.
+        DiagnosisError: ``dx`` uses observations that ``kb`` does not declare.
     """
-    kb, inf = _inference(dx)
     _check_cause(kb, cause_id)
+    inf = _inference(kb, dx)
     steps: list[Step] = []
     seen: set[str] = set()
 
@@ -236,14 +241,17 @@ def how(dx: Diagnosis, cause_id: str) -> How:
                any(c.id == cause_id for c in dx.causes), tuple(steps))
 
 
-def why_not(dx: Diagnosis, cause_id: str) -> WhyNot:
+def why_not(kb: KnowledgeBase, dx: Diagnosis, cause_id: str) -> WhyNot:
     """What evidence was missing or pointed the other way for a cause in ``dx``.
+
+    ``dx`` is a diagnosis made with ``kb`` (see :func:`how`).
 
     Raises:
         UnknownCauseError: the knowledge base has no such cause.
+        DiagnosisError: ``dx`` uses observations that ``kb`` does not declare.
     """
-    kb, inf = _inference(dx)
     _check_cause(kb, cause_id)
+    inf = _inference(kb, dx)
     fired = {c.rule_id for c in inf.contributions.get(cause_id, ())}
     against = tuple(sorted((c for c in inf.contributions.get(cause_id, ()) if c.contribution < 0),
                            key=lambda c: (c.contribution, c.rule_id)))

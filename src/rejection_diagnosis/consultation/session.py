@@ -15,7 +15,8 @@ import attrs
 
 from .. import model as m
 from ..certainty import check_threshold
-from ..diagnosis import Conclusion, Diagnosis
+from ..conclusions import Conclusion
+from ..diagnosis import Diagnosis
 from ..errors import ObservationError
 from ..observations import Given, normalize
 from .analysis import LEAD, Value, open_observations
