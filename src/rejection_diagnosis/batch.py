@@ -35,17 +35,14 @@ import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
+from ._knowledge import Knowledge
 from .certainty import check_threshold
 from .diagnosis import Diagnosis
 from .errors import DiagnosisError
-
-if TYPE_CHECKING:
-
-    from .knowledge_base import KnowledgeBase
 
 __all__ = ["BatchResult", "default_start_method", "diagnose_many", "ordered_map"]
 
@@ -84,16 +81,16 @@ class BatchResult:
 
 # Worker side -------------------------------------------------------------------------------
 
-_WORKER_KB: KnowledgeBase | None = None
+_WORKER_KB: Knowledge | None = None
 
 
-def _init_worker(kb: KnowledgeBase | bytes) -> None:
+def _init_worker(kb: Knowledge | bytes) -> None:
     global _WORKER_KB
     # Inherited under fork; pickled once in the caller otherwise (see _shipped).
     _WORKER_KB = pickle.loads(kb) if isinstance(kb, bytes) else kb
 
 
-def _diagnose_one(kb: KnowledgeBase, index: int, case: Any, threshold: float,
+def _diagnose_one(kb: Knowledge, index: int, case: Any, threshold: float,
                   as_json: bool) -> BatchResult:
     try:
         dx = kb.diagnose(case, threshold=threshold)
@@ -138,7 +135,7 @@ def _start_method(name: str | None) -> str:
     return name if name is not None else default_start_method()
 
 
-def _shipped(kb: KnowledgeBase, mp_context: str | None) -> KnowledgeBase | bytes:
+def _shipped(kb: Knowledge, mp_context: str | None) -> Knowledge | bytes:
     """What the workers' initializer receives: ``kb`` itself under fork, else its pickle.
 
     Raises:
@@ -257,7 +254,7 @@ class _Unpickled:
         return self.function(pickle.loads(payload))
 
 
-def diagnose_many(kb: KnowledgeBase, cases: Iterable[Mapping[str, Any]], *, workers: int | None = 1,
+def diagnose_many(kb: Knowledge, cases: Iterable[Mapping[str, Any]], *, workers: int | None = 1,
                   threshold: float = 0.2, as_json: bool = False, raise_errors: bool = False,
                   chunk_size: int = DEFAULT_CHUNK_SIZE,
                   mp_context: str | None = None) -> Iterator[BatchResult]:

@@ -18,7 +18,7 @@ from .compiler import CompileLimitError, Program, compile_rules
 from .conclusions import Advice, BaseRate, Conclusion, rank_key
 from .diagnosis import Diagnosis
 from .errors import DiagnosisError, Problem, RuleSetError
-from .inference import infer, plan_for
+from .inference import Inference, infer, plan_for
 from .lint import lint_problems
 from .loader import RuleSet, bundled_rules_path, discover, parse_rule_files
 from .observations import Given, normalize
@@ -225,6 +225,10 @@ class KnowledgeBase:
                 if self._reader is None:
                     self._reader = StoryReader(self.observations.values())
         return self._reader.read(text, max_chars=MAX_CHARS if max_chars is None else max_chars)
+
+    def _infer(self, given: Mapping[str, Given], threshold: float) -> Inference:
+        """The inference of a normalised case, for the consultation's explanations."""
+        return infer(self._program, self._matcher, given, self._cause_ids, threshold, self._plan)
 
     def _diagnose(self, given: dict[str, Given], threshold: float) -> Diagnosis:
         inf = infer(self._program, self._matcher, given, self._cause_ids, threshold, self._plan)
