@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from ._yaml import Limits
 from .batch import BatchResult
+from .certainty import DEFAULT_THRESHOLD
 from .conclusions import Advice, Conclusion, Contribution, Evidence
 from .diagnosis import Diagnosis
 from .errors import DiagnosisError, EngineError, ObservationError, Problem, RuleSetError
 from .evaluation import Evaluation, evaluate
-from .knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase, check_rules, diagnose, load_rules
+from .knowledge_base import KnowledgeBase, check_rules, diagnose, load_rules
 from .labelled import LabelledCase, load_cases
 from .loader import bundled_rules_path
 

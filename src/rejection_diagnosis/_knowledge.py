@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from . import model as m
+from .certainty import DEFAULT_THRESHOLD
 from .compiler import Program
 from .diagnosis import Diagnosis
 from .inference import Inference
@@ -37,7 +38,8 @@ class Knowledge(Protocol):
     @property
     def program(self) -> Program: ...
 
-    def diagnose(self, observations: Mapping[str, Any], *, threshold: float = ...) -> Diagnosis:
+    def diagnose(self, observations: Mapping[str, Any], *,
+                 threshold: float = DEFAULT_THRESHOLD) -> Diagnosis:
         """Diagnose one case (checked and normalised)."""
         ...
 

@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 import attrs
 
 from ._knowledge import Knowledge
-from .certainty import check_threshold
+from .certainty import DEFAULT_THRESHOLD, check_threshold
 from .diagnosis import Diagnosis
 from .errors import DiagnosisError
 
@@ -255,7 +255,7 @@ class _Unpickled:
 
 
 def diagnose_many(kb: Knowledge, cases: Iterable[Mapping[str, Any]], *, workers: int | None = 1,
-                  threshold: float = 0.2, as_json: bool = False, raise_errors: bool = False,
+                  threshold: float = DEFAULT_THRESHOLD, as_json: bool = False, raise_errors: bool = False,
                   chunk_size: int = DEFAULT_CHUNK_SIZE,
                   mp_context: str | None = None) -> Iterator[BatchResult]:
     """Diagnose ``cases`` (any iterable, consumed lazily); yield one result per case, in order.

@@ -13,7 +13,7 @@ from . import model as m
 from ._engine import DurableMatcher, Matcher
 from ._forksafe import ForkSafeLock
 from ._yaml import Limits
-from .certainty import check_threshold, reaches
+from .certainty import DEFAULT_THRESHOLD, check_threshold, reaches
 from .compiler import CompileLimitError, Program, compile_rules
 from .conclusions import Advice, BaseRate, Conclusion, rank_key
 from .diagnosis import Diagnosis
@@ -30,9 +30,6 @@ if TYPE_CHECKING:
     from .story import Reading, StoryReader
 
 __all__ = ["DEFAULT_THRESHOLD", "KnowledgeBase", "check_rules", "diagnose", "load_rules"]
-
-#: Causes and recommendations from this combined certainty on are reported.
-DEFAULT_THRESHOLD = 0.2
 
 
 class KnowledgeBase:

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from ..certainty import DEFAULT_THRESHOLD
 from ..consultation import (
     LEAD,
     MAX_QUESTIONS,
@@ -26,7 +27,7 @@ from ..consultation import (
 )
 from ..consultation.stopping import CONFIDENCE
 from ..errors import ObservationError, Problem, RuleSetError
-from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
+from ..knowledge_base import KnowledgeBase
 from ._common import UsageError, add_rules_argument, load_kb, read_case, threshold_argument
 
 NAME = "ask"

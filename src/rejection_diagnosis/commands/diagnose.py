@@ -23,10 +23,10 @@ import attrs
 
 from .. import batch
 from .._knowledge import Knowledge
-from ..certainty import check_threshold
+from ..certainty import DEFAULT_THRESHOLD, check_threshold
 from ..diagnosis import Diagnosis
 from ..errors import DiagnosisError, Problem, RuleSetError
-from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
+from ..knowledge_base import KnowledgeBase
 from ..render import explain_text
 from ..report import candidate_text
 from ._common import (

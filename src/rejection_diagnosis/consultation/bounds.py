@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .._knowledge import Knowledge
-from ..certainty import check_threshold, combine_totals, reaches, split_totals
+from ..certainty import DEFAULT_THRESHOLD, check_threshold, combine_totals, reaches, split_totals
 from ..compiler import Alternative, Test
 from ..diagnosis import Diagnosis
 from ..evaluator import test_strength
@@ -31,7 +31,7 @@ Interval = tuple[float, float]
 
 
 def bounds(kb: Knowledge, observations: Mapping[str, Any], *,
-           dont_know: Iterable[str] = (), threshold: float = 0.2) -> dict[str, Interval]:
+           dont_know: Iterable[str] = (), threshold: float = DEFAULT_THRESHOLD) -> dict[str, Interval]:
     """The lowest and highest certainty each finding and cause could still reach.
 
     Every observation that is neither given nor in ``dont_know`` may still be answered with
@@ -194,7 +194,7 @@ def contenders(kb: Knowledge, leading: tuple[str, ...], ranges: Mapping[str, Int
 
 
 def settled(kb: Knowledge, observations: Mapping[str, Any], *,
-            dont_know: Iterable[str] = (), threshold: float = 0.2, lead: int = LEAD) -> bool:
+            dont_know: Iterable[str] = (), threshold: float = DEFAULT_THRESHOLD, lead: int = LEAD) -> bool:
     """True when no answers to the open questions could change the leading causes."""
     threshold = check_threshold(threshold)
     given = normalize(kb.observations, observations)

@@ -13,7 +13,7 @@ import attrs
 
 from .. import model as m
 from .._knowledge import Knowledge
-from ..certainty import check_threshold
+from ..certainty import DEFAULT_THRESHOLD, check_threshold
 from ..compiler import Test
 from ..conclusions import Contribution, Evidence
 from ..diagnosis import Diagnosis
@@ -152,7 +152,7 @@ class WhyNot:
 
 
 def question_why(kb: Knowledge, observation: str, observations: Mapping[str, Any], *,
-                 dont_know: Iterable[str] = (), threshold: float = 0.2) -> QuestionWhy:
+                 dont_know: Iterable[str] = (), threshold: float = DEFAULT_THRESHOLD) -> QuestionWhy:
     """Why ``observation`` is worth asking: the rules that test it and the causes they feed.
 
     Raises:

@@ -33,7 +33,7 @@ import attrs
 
 from .. import model as m
 from .._knowledge import Knowledge
-from ..certainty import check_threshold, reaches
+from ..certainty import DEFAULT_THRESHOLD, check_threshold, reaches
 from ..diagnosis import Diagnosis
 from ..evaluator import Evaluation
 from ..observations import Given, normalize
@@ -137,7 +137,7 @@ class Ranking:
 
 
 def next_questions(kb: Knowledge, observations: Mapping[str, Any], k: int = 3, *,
-                   dont_know: Iterable[str] = (), threshold: float = 0.2,
+                   dont_know: Iterable[str] = (), threshold: float = DEFAULT_THRESHOLD,
                    lead: int = LEAD, model: AnswerModel | None = None) -> tuple[Question, ...]:
     """The ``k`` open observations whose answers are expected to change the diagnosis most.
 

@@ -15,7 +15,7 @@ import attrs
 
 from .. import model as m
 from .._knowledge import Knowledge
-from ..certainty import check_threshold
+from ..certainty import DEFAULT_THRESHOLD, check_threshold
 from ..conclusions import Conclusion
 from ..diagnosis import Diagnosis
 from ..errors import ObservationError
@@ -63,7 +63,7 @@ class Consultation(Generic[K]):
     uses is.
     """
 
-    def __init__(self, kb: K, *, threshold: float = 0.2, lead: int = LEAD,
+    def __init__(self, kb: K, *, threshold: float = DEFAULT_THRESHOLD, lead: int = LEAD,
                  observations: Mapping[str, Any] | None = None, dont_know: Iterable[str] = (),
                  stop: StopRule = "probable", confidence: float = CONFIDENCE,
                  max_questions: int | None = MAX_QUESTIONS, model: AnswerModel | None = None,

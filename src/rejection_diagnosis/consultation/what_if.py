@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from .._knowledge import Knowledge
+from ..certainty import DEFAULT_THRESHOLD
 from ..diagnosis import Diagnosis
 from ..observations import normalize
 from .analysis import CertaintyChange, changes
@@ -47,7 +48,7 @@ def differences(kb: Knowledge, before: Diagnosis,
 
 
 def what_if(kb: Knowledge, observations: Mapping[str, Any], changes: Mapping[str, Any], *,
-            threshold: float = 0.2) -> WhatIf:
+            threshold: float = DEFAULT_THRESHOLD) -> WhatIf:
     """The diagnosis after ``changes`` (id -> new value, or None to forget an observation).
 
     Raises:
