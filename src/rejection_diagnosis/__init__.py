@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._caches import clear_caches
 from ._yaml import Limits
 from .batch import BatchResult
 from .certainty import DEFAULT_THRESHOLD
@@ -120,6 +121,7 @@ __all__ = [
     "__version__",
     "bundled_rules_path",
     "check_rules",
+    "clear_caches",
     "diagnose",
     "evaluate",
     "load_cases",

@@ -10,10 +10,11 @@ the errors. So the messages never change, only the time the valid case takes.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from ._caches import cached
 
 __all__ = ["UNKNOWN", "is_valid"]
 
@@ -29,7 +30,7 @@ class _Unknown(Exception):
     """The schema uses a keyword this module does not implement."""
 
 
-@functools.lru_cache(maxsize=256)
+@cached("schema_check.regex", maxsize=256)
 def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 

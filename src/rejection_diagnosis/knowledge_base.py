@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from . import model as m
+from ._caches import register
 from ._engine import DurableMatcher, Matcher
 from ._forksafe import ForkSafeLock
 from ._yaml import Limits
@@ -277,6 +278,14 @@ _CACHE: OrderedDict[str, KnowledgeBase] = OrderedDict()
 _CACHE_SIZE = 16
 
 
+def _clear_loaded() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+register("knowledge_base.loaded", _clear_loaded, lambda: len(_CACHE))
+
+
 def _content_key(paths: tuple[str | os.PathLike[str], ...], limits: Limits) -> str | None:
     files, problems = discover(paths)
     if problems:
@@ -374,11 +383,22 @@ _DEFAULT: KnowledgeBase | None = None
 _DEFAULT_LOCK = ForkSafeLock()
 
 
+def _clear_default() -> None:
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        _DEFAULT = None
+
+
+register("knowledge_base.default", _clear_default, lambda: int(_DEFAULT is not None))
+
+
 def diagnose(observations: Mapping[str, Any], *, threshold: float = DEFAULT_THRESHOLD) -> Diagnosis:
     """:meth:`KnowledgeBase.diagnose` on the bundled knowledge base (loaded once, lazily)."""
     global _DEFAULT
-    if _DEFAULT is None:
+    kb = _DEFAULT  # read once: clear_caches() may reset it from another thread meanwhile
+    if kb is None:
         with _DEFAULT_LOCK:
-            if _DEFAULT is None:
-                _DEFAULT = load_rules()
-    return _DEFAULT.diagnose(observations, threshold=threshold)
+            kb = _DEFAULT
+            if kb is None:
+                kb = _DEFAULT = load_rules()
+    return kb.diagnose(observations, threshold=threshold)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 
 from .. import model as m
+from .._caches import register
 from .._forksafe import ForkSafeLock
 from .._knowledge import Knowledge
 from ..compiler import Test
@@ -95,6 +96,14 @@ class Analysis:
 
 _ANALYSES: weakref.WeakKeyDictionary[Knowledge, Analysis] = weakref.WeakKeyDictionary()
 _ANALYSES_LOCK = ForkSafeLock()
+
+
+def _clear_analyses() -> None:
+    with _ANALYSES_LOCK:
+        _ANALYSES.clear()
+
+
+register("consultation.analysis", _clear_analyses, lambda: len(_ANALYSES))
 
 
 def analysis(kb: Knowledge) -> Analysis:

@@ -19,7 +19,6 @@ prior alone.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -27,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from .._caches import cached
 from .._knowledge import Knowledge
 from ..observations import normalize
 from .analysis import Analysis, Value
@@ -122,7 +122,7 @@ class AnswerModel:
         return {rep: w / total for rep, w in weight.items()} if total else {}
 
 
-@functools.cache
+@cached("consultation.bundled_model")
 def bundled_model() -> AnswerModel:
     """The answer frequencies of the development stories, shipped with the package."""
     text = (resources.files("rejection_diagnosis.consultation") / _TABLE).read_text("utf-8")
