@@ -109,10 +109,10 @@ def test_a_name_is_registered_once() -> None:
 def test_no_module_memoises_outside_the_registry() -> None:
     # A cache made with functools directly would escape clear_caches(). The engine fence
     # owns the engine's state itself (see _engine.py).
-    fence = {"_caches.py", "_engine.py", "_alpha.py", "compiler.py", "inference.py"}
+    fence = {"_caches.py", "_alpha.py", "compiler.py", "inference.py"}
     found = []
     for path in sorted(SRC.rglob("*.py")):
-        if path.name in fence:
+        if path.name in fence or path.name.startswith("_engine"):
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Attribute) and node.attr in ("cache", "lru_cache") and (

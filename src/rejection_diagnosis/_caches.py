@@ -28,9 +28,10 @@ T = TypeVar("T")
 
 # name -> (empty it, how many entries it holds)
 _REGISTRY: dict[str, tuple[Callable[[], object], Callable[[], int]]] = {}
-# Held while registering and while clearing, so that a clear empties every cache once and
-# never runs beside a registration. Each cache's own lock (if it has one) is taken inside
-# its clear function, always after this one.
+# Guards the registry only, never held while a cache is cleared or measured: a clear
+# function takes its cache's own lock, and code holding such a lock may import a module
+# that registers a cache (building the default knowledge base does imports), so holding
+# both at once in two orders could deadlock.
 _LOCK = ForkSafeLock()
 
 
@@ -70,11 +71,13 @@ def clear_caches() -> None:
     engine adapter and live as long as the process.
     """
     with _LOCK:
-        for clear, _ in _REGISTRY.values():
-            clear()
+        clears = [clear for clear, _ in _REGISTRY.values()]
+    for clear in clears:
+        clear()
 
 
 def sizes() -> dict[str, int]:
     """How many entries each registered cache holds now, by name (for tests and tools)."""
     with _LOCK:
-        return {name: size() for name, (_, size) in sorted(_REGISTRY.items())}
+        registered = sorted(_REGISTRY.items())
+    return {name: size() for name, (_, size) in registered}
