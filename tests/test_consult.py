@@ -288,46 +288,53 @@ class TestConsultation:
 
 class TestHow:
     def test_chain_goes_from_the_cause_through_its_findings(self, tiny_kb):
-        h = tiny_kb.diagnose({"days": 30, "reposted": False}).how("budget")
+        h = tiny_kb.how(tiny_kb.diagnose({"days": 30, "reposted": False}), "budget")
         assert [("cause", "budget", 0), ("finding", "slow", 1)] == [
             (s.kind, s.id, s.depth) for s in h.steps]
 
     def test_each_step_keeps_its_contributions(self, tiny_kb):
-        h = tiny_kb.diagnose({"days": 30, "reposted": False}).how("budget")
+        h = tiny_kb.how(tiny_kb.diagnose({"days": 30, "reposted": False}), "budget")
         assert [("slow-budget", 0.5 * 0.8)] == [
             (c.rule_id, c.contribution) for c in h.steps[0].contributions]
 
     def test_text_shows_rules_and_observations(self, tiny_kb):
-        text = tiny_kb.diagnose({"days": 30, "reposted": False}).how("budget").text()
+        text = tiny_kb.how(tiny_kb.diagnose({"days": 30, "reposted": False}), "budget").text()
         assert "rule slow-budget: 0.50 × 0.80 = 0.40" in text
         assert "days > 21  [days = 30]" in text
 
     def test_a_cause_no_rule_spoke_of_has_no_steps(self, tiny_kb):
-        h = tiny_kb.diagnose({}).how("fit")
+        h = tiny_kb.how(tiny_kb.diagnose({}), "fit")
         assert ((), 0.0, False) == (h.steps, h.certainty, h.reported)
         assert "No rule spoke about it" in h.text()
 
     def test_unknown_cause_suggests_the_closest(self, tiny_kb):
         with pytest.raises(rd.UnknownCauseError, match="did you mean 'budget'"):
-            tiny_kb.diagnose({}).how("budgt")
+            tiny_kb.how(tiny_kb.diagnose({}), "budgt")
+
+    def test_a_diagnosis_from_other_rules_is_refused(self, tiny_kb):
+        other = rd.diagnose({"posting_reposted": True})  # the bundled rules
+        with pytest.raises(rd.DiagnosisError, match="'posting_reposted'"):
+            tiny_kb.how(other, "budget")
+        with pytest.raises(rd.DiagnosisError, match="made it"):
+            tiny_kb.why_not(other, "budget")
 
 
 class TestWhyNot:
     def test_closest_rules_first_with_each_condition_status(self, tiny_kb):
-        w = tiny_kb.diagnose({"reposted": False}).why_not("fit")
+        w = tiny_kb.why_not(tiny_kb.diagnose({"reposted": False}), "fit")
         assert [("culture-fit", ["unknown"]), ("reposted-fit", ["failed"])] == [
             (r.rule_id, [t.status for t in r.tests]) for r in w.missing]
 
     def test_evidence_against_is_listed(self, tiny_kb):
-        w = tiny_kb.diagnose({"reposted": True}).why_not("budget")
+        w = tiny_kb.why_not(tiny_kb.diagnose({"reposted": True}), "budget")
         assert (["reposted-not-budget"], None) == ([c.rule_id for c in w.against], w.rank)
 
     def test_a_reported_cause_gives_its_rank(self, tiny_kb):
-        w = tiny_kb.diagnose({"reposted": True}).why_not("fit")
+        w = tiny_kb.why_not(tiny_kb.diagnose({"reposted": True}), "fit")
         assert (1, ["culture-fit"]) == (w.rank, [r.rule_id for r in w.missing])
 
     def test_text_says_why_it_is_not_reported(self, tiny_kb):
-        text = tiny_kb.diagnose({"reposted": True}).why_not("budget").text()
+        text = tiny_kb.why_not(tiny_kb.diagnose({"reposted": True}), "budget").text()
         assert "budget is not reported: certainty -0.60, below 0.20." in text
         assert "not (reposted = true) [failed: yes]" in text
 

@@ -118,7 +118,7 @@ class TestResultShape:
     def test_module_level_diagnose_uses_bundled_rules(self):
         dx = rd.diagnose({})
         assert dx.insufficient_evidence
-        assert dx.knowledge_base is rd.load_rules()
+        assert rd.load_rules().diagnose({}) == dx
 
 
 class TestThresholdEdges:

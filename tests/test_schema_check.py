@@ -74,3 +74,62 @@ def test_quick_check_agrees_after_one_change_to_a_valid_file(path: Path,
     key = data.draw(st.sampled_from([*sorted(item), "extra"]))
     item[key] = data.draw(_values)
     _agree({**content, section: [*content[section][:i], item, *content[section][i + 1:]]})
+
+
+# Labelled-case files: the same quick check against the published cases schema ---------------
+
+# Every labelled-case file of the repository, and the broken and hostile corpus (rule files
+# there are simply invalid case files).
+CASE_FILES = sorted([*(ROOT / "eval").rglob("*.yaml"), *(ROOT / "tests" / "broken").glob("*.yaml"),
+                     *(ROOT / "tests" / "hostile").glob("*.yaml")])
+
+
+def _agree_on_cases(data: Any) -> bool:
+    import jsonschema
+
+    from rejection_diagnosis import labelled
+
+    checked = labelled._checked_schema()
+    quick = _schema_check.is_valid(data, checked)
+    full = jsonschema.validators.validator_for(labelled.cases_schema())(checked).is_valid(data)
+    assert full is quick
+    return full
+
+
+def test_the_cases_schema_uses_only_keywords_the_quick_check_knows() -> None:
+    from rejection_diagnosis import labelled
+
+    assert _schema_check.is_valid({}, labelled._checked_schema()) is not _schema_check.UNKNOWN
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_quick_check_agrees_with_jsonschema_on_every_case_file(path: Path) -> None:
+    doc = _yaml.read_yaml(path.read_bytes(), str(path))
+    if isinstance(doc, _yaml.Located):
+        _agree_on_cases(doc.data)
+
+
+def test_the_case_files_include_valid_and_invalid_ones() -> None:
+    # Otherwise the agreement above would say little: both answers must occur.
+    verdicts = set()
+    for path in CASE_FILES:
+        doc = _yaml.read_yaml(path.read_bytes(), str(path))
+        if isinstance(doc, _yaml.Located):
+            verdicts.add(_agree_on_cases(doc.data))
+            if isinstance(doc.data, dict):
+                verdicts.add(_agree_on_cases({**doc.data, "extra": 1}))
+    assert {True, False} == verdicts
+
+
+_case_keys = st.sampled_from(["id", "cause", "confidence", "source", "observations", "story",
+                              "also", "extra", "value", "certainty", "url", "title"])
+_case_values = st.recursive(_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(_case_keys, inner, max_size=4)), max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(_case_keys, _case_values, max_size=6), max_size=3),
+       st.sampled_from([None, 1, 2, "1"]))
+def test_quick_check_agrees_with_jsonschema_on_generated_case_files(
+        cases: list[dict[str, Any]], version: Any) -> None:
+    _agree_on_cases({"cases": cases, **({} if version is None else {"version": version})})

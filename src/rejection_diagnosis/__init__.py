@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._caches import clear_caches
 from ._yaml import Limits
 from .batch import BatchResult
-from .diagnosis import Advice, Conclusion, Contribution, Diagnosis, Evidence
+from .certainty import DEFAULT_THRESHOLD
+from .conclusions import Advice, Conclusion, Contribution, Evidence
+from .diagnosis import Diagnosis
 from .errors import DiagnosisError, EngineError, ObservationError, Problem, RuleSetError
 from .evaluation import Evaluation, evaluate
-from .knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase, check_rules, diagnose, load_rules
+from .knowledge_base import KnowledgeBase, check_rules, diagnose, load_rules
 from .labelled import LabelledCase, load_cases
 from .loader import bundled_rules_path
 
@@ -118,6 +121,7 @@ __all__ = [
     "__version__",
     "bundled_rules_path",
     "check_rules",
+    "clear_caches",
     "diagnose",
     "evaluate",
     "load_cases",

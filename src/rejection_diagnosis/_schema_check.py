@@ -6,14 +6,21 @@ uses, following JSON Schema 2020-12 (the same schema document, so there is no se
 source of truth). A valid file is then never shown to ``jsonschema``; a file that fails, or
 a schema keyword this module does not know, goes to ``jsonschema`` as before, which words
 the errors. So the messages never change, only the time the valid case takes.
+
+``tests/test_schema_check.py`` holds it to ``jsonschema`` on both published schemas (rule
+files and labelled-case files): on every YAML file of the repository, the broken and
+hostile corpora included, and on generated documents. It still pays (2026-12, on the
+bundled rules): a cold ``load_rules()`` takes 69 ms with it and 167 ms without (jsonschema
+is then imported), and the schema step of the bundled files 16 ms against 50 ms warm.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from ._caches import cached
 
 __all__ = ["UNKNOWN", "is_valid"]
 
@@ -29,7 +36,7 @@ class _Unknown(Exception):
     """The schema uses a keyword this module does not implement."""
 
 
-@functools.lru_cache(maxsize=256)
+@cached("schema_check.regex", maxsize=256)
 def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 

@@ -18,10 +18,8 @@ most a few chunks in flight per worker, so memory stays bounded however long the
 What crosses the process boundary must pickle: a chunk of cases that does not (a value
 that is a lambda, say) is diagnosed in the caller instead, so each of its cases gets the
 result or the error :meth:`KnowledgeBase.diagnose` gives it. A source that fails part way
-first yields every result before the failure, then raises its error, as one process does. A :class:`~.diagnosis.Diagnosis` pickles
-without its ``knowledge_base`` reference (engine handles mean nothing in another process);
-:func:`diagnose_many` re-attaches the caller's knowledge base to every diagnosis it yields.
-Unpickling a rich diagnosis in the caller costs about as much as computing it, so a batch
+first yields every result before the failure, then raises its error, as one process does.
+A :class:`~.diagnosis.Diagnosis` is plain data and comes back as it is. Unpickling a rich diagnosis in the caller costs about as much as computing it, so a batch
 that only writes results out should ask for ``as_json=True``: the workers then render
 :meth:`~.diagnosis.Diagnosis.to_dict` to a JSON string and the caller only receives text.
 
@@ -37,17 +35,14 @@ import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
-from .certainty import check_threshold
+from ._knowledge import Knowledge
+from .certainty import DEFAULT_THRESHOLD, check_threshold
 from .diagnosis import Diagnosis
 from .errors import DiagnosisError
-
-if TYPE_CHECKING:
-
-    from .knowledge_base import KnowledgeBase
 
 __all__ = ["BatchResult", "default_start_method", "diagnose_many", "ordered_map"]
 
@@ -86,16 +81,16 @@ class BatchResult:
 
 # Worker side -------------------------------------------------------------------------------
 
-_WORKER_KB: KnowledgeBase | None = None
+_WORKER_KB: Knowledge | None = None
 
 
-def _init_worker(kb: KnowledgeBase | bytes) -> None:
+def _init_worker(kb: Knowledge | bytes) -> None:
     global _WORKER_KB
     # Inherited under fork; pickled once in the caller otherwise (see _shipped).
     _WORKER_KB = pickle.loads(kb) if isinstance(kb, bytes) else kb
 
 
-def _diagnose_one(kb: KnowledgeBase, index: int, case: Any, threshold: float,
+def _diagnose_one(kb: Knowledge, index: int, case: Any, threshold: float,
                   as_json: bool) -> BatchResult:
     try:
         dx = kb.diagnose(case, threshold=threshold)
@@ -140,7 +135,7 @@ def _start_method(name: str | None) -> str:
     return name if name is not None else default_start_method()
 
 
-def _shipped(kb: KnowledgeBase, mp_context: str | None) -> KnowledgeBase | bytes:
+def _shipped(kb: Knowledge, mp_context: str | None) -> Knowledge | bytes:
     """What the workers' initializer receives: ``kb`` itself under fork, else its pickle.
 
     Raises:
@@ -259,8 +254,8 @@ class _Unpickled:
         return self.function(pickle.loads(payload))
 
 
-def diagnose_many(kb: KnowledgeBase, cases: Iterable[Mapping[str, Any]], *, workers: int | None = 1,
-                  threshold: float = 0.2, as_json: bool = False, raise_errors: bool = False,
+def diagnose_many(kb: Knowledge, cases: Iterable[Mapping[str, Any]], *, workers: int | None = 1,
+                  threshold: float = DEFAULT_THRESHOLD, as_json: bool = False, raise_errors: bool = False,
                   chunk_size: int = DEFAULT_CHUNK_SIZE,
                   mp_context: str | None = None) -> Iterator[BatchResult]:
     """Diagnose ``cases`` (any iterable, consumed lazily); yield one result per case, in order.
@@ -284,9 +279,6 @@ def diagnose_many(kb: KnowledgeBase, cases: Iterable[Mapping[str, Any]], *, work
         if result.error is not None and raise_errors:
             result.error.add_note(f"while diagnosing case {result.index} of the batch")
             raise result.error
-        if result.diagnosis is not None and result.diagnosis.knowledge_base is not kb:
-            result = attrs.evolve(result, diagnosis=attrs.evolve(result.diagnosis,
-                                                                 knowledge_base=kb))
         yield result
 
 

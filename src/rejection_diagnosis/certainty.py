@@ -22,6 +22,11 @@ from collections.abc import Iterable
 __all__ = ["EPSILON", "check_threshold", "combine", "combine_many", "combine_totals", "reaches",
            "split_totals"]
 
+#: Causes and recommendations from this combined certainty on are reported, unless a
+#: caller asks for another threshold: the one default of every entry point (the library,
+#: the command line, the consultation, the web application).
+DEFAULT_THRESHOLD = 0.2
+
 #: Certainties closer than this are equal when compared with a threshold, so that float
 #: noise (0.1 + 0.1 combining to 0.19 with a trailing ...9) never decides what is reported.
 EPSILON = 1e-9

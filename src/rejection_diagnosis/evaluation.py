@@ -35,9 +35,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from ._yaml import Limits, read_yaml
-from .diagnosis import BaseRate, Conclusion, Diagnosis
+from .certainty import DEFAULT_THRESHOLD
+from .conclusions import BaseRate, Conclusion
+from .diagnosis import Diagnosis
 from .errors import ObservationError, Problem, RuleSetError, did_you_mean
-from .knowledge_base import DEFAULT_THRESHOLD
 from .labelled import LabelledCase, case_problems, read_cases, unique_cases
 from .loader import bundled_rules_path
 from .model import Location

@@ -10,14 +10,16 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from . import model as m
+from ._caches import register
 from ._engine import DurableMatcher, Matcher
 from ._forksafe import ForkSafeLock
 from ._yaml import Limits
-from .certainty import check_threshold, reaches
+from .certainty import DEFAULT_THRESHOLD, check_threshold, reaches
 from .compiler import CompileLimitError, Program, compile_rules
-from .diagnosis import Advice, BaseRate, Conclusion, Diagnosis, rank_key
+from .conclusions import Advice, BaseRate, Conclusion, rank_key
+from .diagnosis import Diagnosis
 from .errors import DiagnosisError, Problem, RuleSetError
-from .inference import infer, plan_for
+from .inference import Inference, infer, plan_for
 from .lint import lint_problems
 from .loader import RuleSet, bundled_rules_path, discover, parse_rule_files
 from .observations import Given, normalize
@@ -25,13 +27,10 @@ from .validation import semantic_problems
 
 if TYPE_CHECKING:
     from .batch import BatchResult
-    from .consultation import AnswerModel, Question, WhatIf
+    from .consultation import AnswerModel, How, Question, WhatIf, WhyNot
     from .story import Reading, StoryReader
 
 __all__ = ["DEFAULT_THRESHOLD", "KnowledgeBase", "check_rules", "diagnose", "load_rules"]
-
-#: Causes and recommendations from this combined certainty on are reported.
-DEFAULT_THRESHOLD = 0.2
 
 
 class KnowledgeBase:
@@ -172,6 +171,32 @@ class KnowledgeBase:
 
         return what_if(self, observations, changes, threshold=threshold)
 
+    def how(self, dx: Diagnosis, cause_id: str) -> How:
+        """The chain of rules and observations behind ``cause_id``'s certainty in ``dx``
+        (MYCIN's HOW), ``dx`` being a diagnosis made with this knowledge base.
+
+        See :func:`rejection_diagnosis.consultation.how`.
+
+        Raises:
+            UnknownCauseError: no such cause in this knowledge base.
+        """
+        from .consultation import how
+
+        return how(self, dx, cause_id)
+
+    def why_not(self, dx: Diagnosis, cause_id: str) -> WhyNot:
+        """What evidence for ``cause_id`` was missing, unknown or pointed the other way in
+        ``dx``, a diagnosis made with this knowledge base.
+
+        See :func:`rejection_diagnosis.consultation.why_not`.
+
+        Raises:
+            UnknownCauseError: no such cause in this knowledge base.
+        """
+        from .consultation import why_not
+
+        return why_not(self, dx, cause_id)
+
     def read_story(self, text: str, *, max_chars: int | None = None) -> Reading:
         """The observations a story in plain words supports, with where each was read.
 
@@ -198,6 +223,10 @@ class KnowledgeBase:
                 if self._reader is None:
                     self._reader = StoryReader(self.observations.values())
         return self._reader.read(text, max_chars=MAX_CHARS if max_chars is None else max_chars)
+
+    def _infer(self, given: Mapping[str, Given], threshold: float) -> Inference:
+        """The inference of a normalised case, for the consultation's explanations."""
+        return infer(self._program, self._matcher, given, self._cause_ids, threshold, self._plan)
 
     def _diagnose(self, given: dict[str, Given], threshold: float) -> Diagnosis:
         inf = infer(self._program, self._matcher, given, self._cause_ids, threshold, self._plan)
@@ -236,7 +265,6 @@ class KnowledgeBase:
             insufficient_evidence=not causes,
             fired=tuple(inf.fired),
             base_rates=base_rates,
-            knowledge_base=self,
         )
 
 
@@ -248,6 +276,14 @@ _CACHE_LOCK = ForkSafeLock()
 # groups by content anyway, so an evicted entry recompiles without new engine memory.
 _CACHE: OrderedDict[str, KnowledgeBase] = OrderedDict()
 _CACHE_SIZE = 16
+
+
+def _clear_loaded() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+register("knowledge_base.loaded", _clear_loaded, lambda: len(_CACHE))
 
 
 def _content_key(paths: tuple[str | os.PathLike[str], ...], limits: Limits) -> str | None:
@@ -347,11 +383,22 @@ _DEFAULT: KnowledgeBase | None = None
 _DEFAULT_LOCK = ForkSafeLock()
 
 
+def _clear_default() -> None:
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        _DEFAULT = None
+
+
+register("knowledge_base.default", _clear_default, lambda: int(_DEFAULT is not None))
+
+
 def diagnose(observations: Mapping[str, Any], *, threshold: float = DEFAULT_THRESHOLD) -> Diagnosis:
     """:meth:`KnowledgeBase.diagnose` on the bundled knowledge base (loaded once, lazily)."""
     global _DEFAULT
-    if _DEFAULT is None:
+    kb = _DEFAULT  # read once: clear_caches() may reset it from another thread meanwhile
+    if kb is None:
         with _DEFAULT_LOCK:
-            if _DEFAULT is None:
-                _DEFAULT = load_rules()
-    return _DEFAULT.diagnose(observations, threshold=threshold)
+            kb = _DEFAULT
+            if kb is None:
+                kb = _DEFAULT = load_rules()
+    return kb.diagnose(observations, threshold=threshold)

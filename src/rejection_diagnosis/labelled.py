@@ -10,7 +10,6 @@ did-you-mean), mistyped values and labels that are neither a cause nor a categor
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import attrs
 
 from . import _schema_check
+from ._caches import cached
 from ._yaml import Limits, Located, YamlPath, format_yaml_path, read_yaml
 from .errors import ObservationError, Problem, RuleSetError, did_you_mean
 from .loader import _deepest, _inline, _prune, _SchemaExplainer, discover
@@ -101,7 +101,7 @@ class LabelledCase:
 # The schema ---------------------------------------------------------------------------------
 
 
-@functools.cache
+@cached("labelled.cases_schema")
 def cases_schema() -> dict[str, Any]:
     """The published JSON Schema of a labelled-case file (``schema/cases.schema.json``)."""
     text = (resources.files("rejection_diagnosis") / "schema" / "cases.schema.json").read_text(
@@ -109,7 +109,7 @@ def cases_schema() -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(text))
 
 
-@functools.cache
+@cached("labelled.checked_schema")
 def _checked_schema() -> dict[str, Any]:
     # Nothing in it is recursive: every $ref is inlined once, as the rule-file loader does.
     published = cases_schema()

@@ -8,7 +8,6 @@ sorted by place, and either returned (:func:`check_rules`) or raised together as
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import os
@@ -22,6 +21,7 @@ import attrs
 
 from . import _schema_check
 from . import model as m
+from ._caches import cached
 from ._yaml import Limits, Located, YamlPath, format_yaml_path, read_yaml
 from .errors import Problem, did_you_mean
 
@@ -73,7 +73,7 @@ def bundled_rules_path() -> Path:
     return Path(str(resources.files("rejection_diagnosis") / "rules"))
 
 
-@functools.cache
+@cached("loader.schema")
 def schema() -> dict[str, Any]:
     """The published JSON Schema of a rule-set file (``schema/ruleset.schema.json``)."""
     text = (resources.files("rejection_diagnosis") / "schema" / "ruleset.schema.json").read_text(
@@ -82,7 +82,7 @@ def schema() -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(text))
 
 
-@functools.cache
+@cached("loader.checked_schema")
 def _checked_schema() -> dict[str, Any]:
     # Schema errors under a rule's `when:` are dropped (conditions get their own, more
     # precise messages from _condition()), so the schema is checked without conditions:
@@ -94,7 +94,7 @@ def _checked_schema() -> dict[str, Any]:
     return {k: _inline(v, defs) for k, v in published.items() if k != "$defs"}
 
 
-@functools.cache
+@cached("loader.validator")
 def _validator() -> jsonschema.protocols.Validator:
     # Imported when a rule file first fails the quick check: it is heavy, and loading valid
     # files (or importing the package) never needs it.

@@ -1,18 +1,53 @@
-"""Rendering a :class:`~rejection_diagnosis.diagnosis.Diagnosis` as text or as plain data."""
+"""Rendering a :class:`~rejection_diagnosis.diagnosis.Diagnosis` as text or as plain data.
+
+This module sits below :mod:`.diagnosis` (whose ``to_dict`` and ``explain`` call it): it
+reads a diagnosis through :class:`Rendered`, the fields it shows, and knows nothing else.
+"""
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
-from .diagnosis import SCHEMA_VERSION, Advice, Conclusion, Contribution, Diagnosis, Evidence
+from .conclusions import Advice, BaseRate, Conclusion, Contribution, Evidence
 from .model import Location, show_value
+from .observations import Given
 
 #: How a rule's location is shown: ``str`` gives ``path:line:col`` with the path as loaded.
 Where = Callable[[Location], str]
 
-__all__ = ["diagnosis_to_dict", "explain_text"]
+__all__ = ["PLACES", "SCHEMA_VERSION", "Rendered", "Where", "diagnosis_to_dict", "explain_text"]
+
+#: Version of the :func:`diagnosis_to_dict` shape; bumped on any incompatible change.
+SCHEMA_VERSION = 1
+
+
+class Rendered(Protocol):
+    """What rendering reads from a diagnosis (a :class:`~.diagnosis.Diagnosis` is one)."""
+
+    @property
+    def causes(self) -> tuple[Conclusion, ...]: ...
+    @property
+    def findings(self) -> tuple[Conclusion, ...]: ...
+    @property
+    def coping(self) -> tuple[Advice, ...]: ...
+    @property
+    def next_steps(self) -> tuple[Advice, ...]: ...
+    @property
+    def considered(self) -> tuple[Conclusion, ...]: ...
+    @property
+    def possible(self) -> tuple[Conclusion, ...]: ...
+    @property
+    def observations(self) -> Mapping[str, Given]: ...
+    @property
+    def threshold(self) -> float: ...
+    @property
+    def insufficient_evidence(self) -> bool: ...
+    @property
+    def fired(self) -> tuple[str, ...]: ...
+    @property
+    def base_rates(self) -> tuple[BaseRate, ...]: ...
 
 
 def _pct(value: float) -> str:
@@ -78,7 +113,7 @@ def _advice_dict(a: Advice, n: _Number) -> dict[str, Any]:
     }
 
 
-def diagnosis_to_dict(dx: Diagnosis, *, exact: bool = False) -> dict[str, Any]:
+def diagnosis_to_dict(dx: Rendered, *, exact: bool = False) -> dict[str, Any]:
     """The documented JSON shape (see README, "Result shape").
 
     A cause appears once: under ``causes`` when reported, else under ``also_considered``.
@@ -155,7 +190,7 @@ def _advice_lines(items: tuple[Advice, ...]) -> list[str]:
     return lines or ["(none)"]
 
 
-def explain_text(dx: Diagnosis, where: Where = str) -> str:
+def explain_text(dx: Rendered, where: Where = str) -> str:
     """The full explanation for a rule author: rules, locations, arithmetic, every cause.
 
     Args:

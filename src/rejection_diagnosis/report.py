@@ -13,7 +13,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping
 
-from .diagnosis import Advice, Conclusion, Diagnosis, Evidence
+from .conclusions import Advice, Conclusion, Evidence
+from .diagnosis import Diagnosis
 from .model import Observation, show_value
 
 __all__ = ["candidate_text"]

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from ..certainty import DEFAULT_THRESHOLD
 from ..consultation import (
     LEAD,
     MAX_QUESTIONS,
@@ -26,7 +27,7 @@ from ..consultation import (
 )
 from ..consultation.stopping import CONFIDENCE
 from ..errors import ObservationError, Problem, RuleSetError
-from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
+from ..knowledge_base import KnowledgeBase
 from ._common import UsageError, add_rules_argument, load_kb, read_case, threshold_argument
 
 NAME = "ask"
@@ -190,7 +191,7 @@ def _read_story(kb: KnowledgeBase, path: str) -> dict[str, Any]:
     return {str(k): v for k, v in observations.items()}
 
 
-def _write_progress(path: str, consultation: Consultation, asked_before: int) -> None:
+def _write_progress(path: str, consultation: Consultation[KnowledgeBase], asked_before: int) -> None:
     data = {"observations": consultation.case(), "dont_know": sorted(consultation.dont_know()),
             "asked": asked_before + consultation.asked}
     _write_yaml(path, data, "An interrupted consultation; go on with: rejection-diagnosis ask "
@@ -255,7 +256,7 @@ def _status_data(status: Status) -> dict[str, Any]:
                                                     "question": best.question}}
 
 
-def _result(consultation: Consultation, out: _Output) -> None:
+def _result(consultation: Consultation[KnowledgeBase], out: _Output) -> None:
     dx = consultation.diagnosis()
     status = consultation.status()
     if out.json:
@@ -266,7 +267,7 @@ def _result(consultation: Consultation, out: _Output) -> None:
     out.write(people.result_text(consultation.kb, dx, status))
 
 
-def _replay(consultation: Consultation, path: str, out: _Output) -> None:
+def _replay(consultation: Consultation[KnowledgeBase], path: str, out: _Output) -> None:
     answers = read_case(path)
     kb = consultation.kb
     try:
@@ -299,7 +300,7 @@ def _show(value: object, certainty: float) -> str:
 # The conversation ------------------------------------------------------------------------------
 
 
-def _interact(consultation: Consultation, out: _Output, read: Callable[[str], str],
+def _interact(consultation: Consultation[KnowledgeBase], out: _Output, read: Callable[[str], str],
               asked_before: int = 0) -> None:
     kb = consultation.kb
     if not out.json:
@@ -332,7 +333,7 @@ def _interact(consultation: Consultation, out: _Output, read: Callable[[str], st
             return
 
 
-def _ask(consultation: Consultation, q: Question, number: int, out: _Output,
+def _ask(consultation: Consultation[KnowledgeBase], q: Question, number: int, out: _Output,
          read: Callable[[str], str]) -> bool:
     """Ask one question until it is answered; False when the person quits."""
     kb = consultation.kb
@@ -377,8 +378,8 @@ def _ask(consultation: Consultation, q: Question, number: int, out: _Output,
             cause = _cause(consultation, words[-1])
             dx = consultation.diagnosis()
             try:
-                out.message(people.how_text(kb, dx.how(cause)) if lowered.startswith("how ")
-                            else people.why_not_text(kb, dx.why_not(cause)), "explanation")
+                out.message(people.how_text(kb, kb.how(dx, cause)) if lowered.startswith("how ")
+                            else people.why_not_text(kb, kb.why_not(dx, cause)), "explanation")
             except UnknownCauseError as exc:
                 out.message(f"{exc}\n", "error")
         elif lowered in ("how", "why not", "whynot"):
@@ -410,7 +411,7 @@ def _ask(consultation: Consultation, q: Question, number: int, out: _Output,
             show_question()
 
 
-def _cause(consultation: Consultation, word: str) -> str:
+def _cause(consultation: Consultation[KnowledgeBase], word: str) -> str:
     """A cause named by its place in the list of likely reasons, or by its id."""
     if word.isdigit():
         causes = consultation.diagnosis().causes

@@ -22,10 +22,11 @@ from typing import IO, Any
 import attrs
 
 from .. import batch
-from ..certainty import check_threshold
+from .._knowledge import Knowledge
+from ..certainty import DEFAULT_THRESHOLD, check_threshold
 from ..diagnosis import Diagnosis
 from ..errors import DiagnosisError, Problem, RuleSetError
-from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
+from ..knowledge_base import KnowledgeBase
 from ..render import explain_text
 from ..report import candidate_text
 from ._common import (
@@ -179,7 +180,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return record
 
 
-def diagnose_line(kb: KnowledgeBase, number: int, text: str | bytes,
+def diagnose_line(kb: Knowledge, number: int, text: str | bytes,
                   threshold: float) -> LineResult:
     """Diagnose one JSON Lines record; an unusable record gives its error message."""
     if isinstance(text, bytes):

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Mapping
 
+from ..certainty import DEFAULT_THRESHOLD
 from ..evaluation import (
     NONE,
     Evaluation,
@@ -17,7 +18,6 @@ from ..evaluation import (
     evaluate,
     load_categories,
 )
-from ..knowledge_base import DEFAULT_THRESHOLD
 from ._common import UsageError, add_rules_argument, dump_json, load_kb, threshold_argument
 
 NAME = "evaluate"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..diagnosis import Contribution, Diagnosis
-from ..knowledge_base import DEFAULT_THRESHOLD, KnowledgeBase
+from ..certainty import DEFAULT_THRESHOLD
+from ..conclusions import Contribution
+from ..diagnosis import Diagnosis
+from ..knowledge_base import KnowledgeBase
 from ..model import show_value
 from ..render import Where, explain_text
 from ._common import (

@@ -12,20 +12,17 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 import attrs
 
 from .. import model as m
+from .._caches import register
 from .._forksafe import ForkSafeLock
+from .._knowledge import Knowledge
 from ..compiler import Test
-from ..diagnosis import ranking
+from ..conclusions import ranking
 from ..evaluator import Evaluation, run_rules
-from ..inference import infer
 from ..observations import Given
-
-if TYPE_CHECKING:
-    from ..knowledge_base import KnowledgeBase
 
 __all__ = ["EPS", "LEAD", "Analysis", "CertaintyChange", "Value", "analysis", "changes", "evaluate_case",
            "leading_causes", "open_observations", "with_answers"]
@@ -97,11 +94,19 @@ class Analysis:
         return None
 
 
-_ANALYSES: weakref.WeakKeyDictionary[KnowledgeBase, Analysis] = weakref.WeakKeyDictionary()
+_ANALYSES: weakref.WeakKeyDictionary[Knowledge, Analysis] = weakref.WeakKeyDictionary()
 _ANALYSES_LOCK = ForkSafeLock()
 
 
-def analysis(kb: KnowledgeBase) -> Analysis:
+def _clear_analyses() -> None:
+    with _ANALYSES_LOCK:
+        _ANALYSES.clear()
+
+
+register("consultation.analysis", _clear_analyses, lambda: len(_ANALYSES))
+
+
+def analysis(kb: Knowledge) -> Analysis:
     with _ANALYSES_LOCK:
         found = _ANALYSES.get(kb)
         if found is None:
@@ -109,7 +114,7 @@ def analysis(kb: KnowledgeBase) -> Analysis:
         return found
 
 
-def _analyse(kb: KnowledgeBase) -> Analysis:
+def _analyse(kb: Knowledge) -> Analysis:
     program = kb.program
     tests_on: dict[str, list[Test]] = {}
     testers: dict[str, set[int]] = {}
@@ -230,17 +235,17 @@ def _between(a: float, b: float) -> float:
     return middle if a < middle < b else a
 
 
-def open_observations(kb: KnowledgeBase, given: Mapping[str, Given],
+def open_observations(kb: Knowledge, given: Mapping[str, Given],
                       dont_know: Iterable[str]) -> frozenset[str]:
     """The observations some rule tests that are neither known nor "don't know"."""
     skipped = set(dont_know)
     return frozenset(o for o in analysis(kb).domain if o not in given and o not in skipped)
 
 
-def evaluate_case(kb: KnowledgeBase, given: Mapping[str, Given], threshold: float) -> Evaluation:
+def evaluate_case(kb: Knowledge, given: Mapping[str, Given], threshold: float) -> Evaluation:
     """The engine's inference of ``given`` (findings and causes), kept per rule."""
     index = analysis(kb).index
-    inf = infer(kb.program, kb._matcher, given, kb._cause_ids, threshold)
+    inf = kb._infer(given, threshold)
     contribution = {index[c.rule_id]: c.contribution
                     for node, cs in inf.contributions.items()
                     if node in kb.causes or node in kb.findings for c in cs}
@@ -249,7 +254,7 @@ def evaluate_case(kb: KnowledgeBase, given: Mapping[str, Given], threshold: floa
     return Evaluation(certainty, contribution)
 
 
-def with_answers(kb: KnowledgeBase, base: Evaluation, given: Mapping[str, Given],
+def with_answers(kb: Knowledge, base: Evaluation, given: Mapping[str, Given],
                  answers: Mapping[str, Given]) -> Evaluation:
     """``base`` (the evaluation of ``given``) after ``answers``, re-running only their cones."""
     found = analysis(kb)
@@ -262,7 +267,7 @@ def with_answers(kb: KnowledgeBase, base: Evaluation, given: Mapping[str, Given]
     return run_rules(kb.program, order, {**given, **answers}, base, found.concluders)
 
 
-def leading_causes(kb: KnowledgeBase, evaluation: Evaluation, threshold: float,
+def leading_causes(kb: Knowledge, evaluation: Evaluation, threshold: float,
                    lead: int) -> tuple[str, ...]:
     """The first ``lead`` reported causes, ranked by :func:`..diagnosis.ranking`."""
     concluders = analysis(kb).concluders
@@ -272,7 +277,7 @@ def leading_causes(kb: KnowledgeBase, evaluation: Evaluation, threshold: float,
     return tuple(reported[:lead])
 
 
-def changes(kb: KnowledgeBase, old: Mapping[str, float],
+def changes(kb: Knowledge, old: Mapping[str, float],
             new: Mapping[str, float]) -> tuple[CertaintyChange, ...]:
     """The causes whose certainty differs between ``old`` and ``new``, largest change first."""
     causes = kb.causes

@@ -15,25 +15,23 @@ or fail, and a conclusion test is decided at the two ends of the conclusion's in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..certainty import check_threshold, combine_totals, reaches, split_totals
+from .._knowledge import Knowledge
+from ..certainty import DEFAULT_THRESHOLD, check_threshold, combine_totals, reaches, split_totals
 from ..compiler import Alternative, Test
 from ..diagnosis import Diagnosis
 from ..evaluator import test_strength
 from ..observations import Given, normalize
 from .analysis import EPS, LEAD, Analysis, analysis, open_observations
 
-if TYPE_CHECKING:
-    from ..knowledge_base import KnowledgeBase
-
 __all__ = ["Interval", "bounds", "contenders", "interval_bounds", "settled"]
 
 Interval = tuple[float, float]
 
 
-def bounds(kb: KnowledgeBase, observations: Mapping[str, Any], *,
-           dont_know: Iterable[str] = (), threshold: float = 0.2) -> dict[str, Interval]:
+def bounds(kb: Knowledge, observations: Mapping[str, Any], *,
+           dont_know: Iterable[str] = (), threshold: float = DEFAULT_THRESHOLD) -> dict[str, Interval]:
     """The lowest and highest certainty each finding and cause could still reach.
 
     Every observation that is neither given nor in ``dont_know`` may still be answered with
@@ -46,7 +44,7 @@ def bounds(kb: KnowledgeBase, observations: Mapping[str, Any], *,
     return interval_bounds(kb, given, open_observations(kb, given, dont_know), threshold)
 
 
-def interval_bounds(kb: KnowledgeBase, given: Mapping[str, Given], free: frozenset[str],
+def interval_bounds(kb: Knowledge, given: Mapping[str, Given], free: frozenset[str],
                     threshold: float, live: set[int] | None = None,
                     recommendations: bool = False) -> dict[str, Interval]:
     """:func:`bounds` on checked observations; ``live`` collects the rules that may fire."""
@@ -166,7 +164,7 @@ def leading(dx: Diagnosis, lead: int) -> tuple[str, ...]:
     return tuple(c.id for c in dx.causes[:lead])
 
 
-def contenders(kb: KnowledgeBase, leading: tuple[str, ...], ranges: Mapping[str, Interval],
+def contenders(kb: Knowledge, leading: tuple[str, ...], ranges: Mapping[str, Interval],
                 threshold: float, lead: int) -> frozenset[str]:
     """The causes whose possible certainties could still change the leading causes.
 
@@ -195,8 +193,8 @@ def contenders(kb: KnowledgeBase, leading: tuple[str, ...], ranges: Mapping[str,
     return frozenset(out)
 
 
-def settled(kb: KnowledgeBase, observations: Mapping[str, Any], *,
-            dont_know: Iterable[str] = (), threshold: float = 0.2, lead: int = LEAD) -> bool:
+def settled(kb: Knowledge, observations: Mapping[str, Any], *,
+            dont_know: Iterable[str] = (), threshold: float = DEFAULT_THRESHOLD, lead: int = LEAD) -> bool:
     """True when no answers to the open questions could change the leading causes."""
     threshold = check_threshold(threshold)
     given = normalize(kb.observations, observations)

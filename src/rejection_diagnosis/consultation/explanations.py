@@ -7,25 +7,24 @@ text rendering (``.text()``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import attrs
 
 from .. import model as m
-from ..certainty import check_threshold
+from .._knowledge import Knowledge
+from ..certainty import DEFAULT_THRESHOLD, check_threshold
 from ..compiler import Test
-from ..diagnosis import Contribution, Diagnosis, Evidence
+from ..conclusions import Contribution, Evidence
+from ..diagnosis import Diagnosis
 from ..errors import DiagnosisError
 from ..evaluator import test_strength
-from ..inference import Inference, infer
+from ..inference import Inference
 from ..observations import Given, normalize
 from .analysis import LEAD, Value, analysis, open_observations
 from .bounds import interval_bounds
 from .ranking import rank
 from .text import cf, show
-
-if TYPE_CHECKING:
-    from ..knowledge_base import KnowledgeBase
 
 __all__ = ["How", "QuestionWhy", "RuleCheck", "RuleUse", "Step", "TestStatus",
            "UnknownCauseError", "WhyNot", "how", "question_why", "why_not"]
@@ -152,8 +151,8 @@ class WhyNot:
 
 
 
-def question_why(kb: KnowledgeBase, observation: str, observations: Mapping[str, Any], *,
-                 dont_know: Iterable[str] = (), threshold: float = 0.2) -> QuestionWhy:
+def question_why(kb: Knowledge, observation: str, observations: Mapping[str, Any], *,
+                 dont_know: Iterable[str] = (), threshold: float = DEFAULT_THRESHOLD) -> QuestionWhy:
     """Why ``observation`` is worth asking: the rules that test it and the causes they feed.
 
     Raises:
@@ -185,16 +184,16 @@ def question_why(kb: KnowledgeBase, observation: str, observations: Mapping[str,
     return QuestionWhy(observation, kb.observations[observation].question, tuple(uses), reason)
 
 
-def _inference(dx: Diagnosis) -> tuple[KnowledgeBase, Inference]:
-    kb = dx.knowledge_base
-    if kb is None:
-        raise DiagnosisError("this diagnosis holds no knowledge base; diagnose with "
-                             "KnowledgeBase.diagnose to explain it")
-    inf = infer(kb.program, kb._matcher, dict(dx.observations), kb._cause_ids, dx.threshold)
-    return kb, inf
+def _inference(kb: Knowledge, dx: Diagnosis) -> Inference:
+    foreign = sorted(o for o in dx.observations if o not in kb.observations)
+    if foreign:
+        raise DiagnosisError(f"this diagnosis uses observations the knowledge base does not "
+                             f"declare ({', '.join(map(repr, foreign))}); explain a diagnosis "
+                             "with the knowledge base that made it")
+    return kb._infer(dx.observations, dx.threshold)
 
 
-def _check_cause(kb: KnowledgeBase, cause_id: str) -> None:
+def _check_cause(kb: Knowledge, cause_id: str) -> None:
     if cause_id not in kb.causes:
         from ..errors import did_you_mean
 
@@ -203,14 +202,18 @@ def _check_cause(kb: KnowledgeBase, cause_id: str) -> None:
                                 f"{', '.join(sorted(kb.causes))}")
 
 
-def how(dx: Diagnosis, cause_id: str) -> How:
+def how(kb: Knowledge, dx: Diagnosis, cause_id: str) -> How:
     """The chain of rules and observations behind a cause's certainty in ``dx``.
+
+    ``dx`` is a diagnosis made with ``kb``: its observations are inferred again, to keep
+    every finding the cause used (the diagnosis keeps only those with positive certainty).
 
     Raises:
         UnknownCauseError: the knowledge base has no such cause.
+        DiagnosisError: ``dx`` uses observations that ``kb`` does not declare.
     """
-    kb, inf = _inference(dx)
     _check_cause(kb, cause_id)
+    inf = _inference(kb, dx)
     steps: list[Step] = []
     seen: set[str] = set()
 
@@ -236,14 +239,17 @@ def how(dx: Diagnosis, cause_id: str) -> How:
                any(c.id == cause_id for c in dx.causes), tuple(steps))
 
 
-def why_not(dx: Diagnosis, cause_id: str) -> WhyNot:
+def why_not(kb: Knowledge, dx: Diagnosis, cause_id: str) -> WhyNot:
     """What evidence was missing or pointed the other way for a cause in ``dx``.
+
+    ``dx`` is a diagnosis made with ``kb`` (see :func:`how`).
 
     Raises:
         UnknownCauseError: the knowledge base has no such cause.
+        DiagnosisError: ``dx`` uses observations that ``kb`` does not declare.
     """
-    kb, inf = _inference(dx)
     _check_cause(kb, cause_id)
+    inf = _inference(kb, dx)
     fired = {c.rule_id for c in inf.contributions.get(cause_id, ())}
     against = tuple(sorted((c for c in inf.contributions.get(cause_id, ()) if c.contribution < 0),
                            key=lambda c: (c.contribution, c.rule_id)))

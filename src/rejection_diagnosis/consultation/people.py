@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from .._knowledge import Knowledge
 from ..diagnosis import Diagnosis
 from ..report import candidate_text
 from .answers import answer_words
@@ -20,9 +20,6 @@ from .explanations import How, QuestionWhy, WhyNot
 from .ranking import Question
 from .stopping import Status
 from .text import show
-
-if TYPE_CHECKING:
-    from ..knowledge_base import KnowledgeBase
 
 __all__ = ["checklist_labels", "how_text", "leading_line", "prompt", "result_text",
            "titled", "why_not_text", "why_text"]
@@ -35,7 +32,7 @@ def _wrap(text: str, indent: str = "  ") -> list[str]:
                          subsequent_indent=indent) or [indent]
 
 
-def titled(kb: KnowledgeBase, text: str) -> str:
+def titled(kb: Knowledge, text: str) -> str:
     """``text`` with every cause or finding id replaced by its title in quotes."""
     def name(match: re.Match[str]) -> str:
         word = match.group(0)
@@ -50,7 +47,7 @@ def titled(kb: KnowledgeBase, text: str) -> str:
     return _WORD.sub(name, text)
 
 
-def leading_line(kb: KnowledgeBase, dx: Diagnosis, shown: int = 3) -> str:
+def leading_line(kb: Knowledge, dx: Diagnosis, shown: int = 3) -> str:
     """The most likely causes now, by title."""
     if not dx.causes:
         return "Most likely so far: nothing stands out yet."
@@ -58,12 +55,12 @@ def leading_line(kb: KnowledgeBase, dx: Diagnosis, shown: int = 3) -> str:
     return f"Most likely so far: {names}"
 
 
-def checklist_labels(kb: KnowledgeBase, items: Sequence[str]) -> list[str]:
+def checklist_labels(kb: Knowledge, items: Sequence[str]) -> list[str]:
     """How each checklist item reads: the observation's description."""
     return [" ".join(kb.observations[i].description.split()) for i in items]
 
 
-def prompt(kb: KnowledgeBase, q: Question, number: int) -> str:
+def prompt(kb: Knowledge, q: Question, number: int) -> str:
     """A question as the person sees it, with the answers they can type."""
     lines = [f"{number}. {' '.join(q.question.split())}"]
     if q.checklist is not None:
@@ -84,7 +81,7 @@ def prompt(kb: KnowledgeBase, q: Question, number: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def why_text(kb: KnowledgeBase, why: QuestionWhy, shown: int = 4) -> str:
+def why_text(kb: Knowledge, why: QuestionWhy, shown: int = 4) -> str:
     """Why the question matters, in the rules' own reasons."""
     lines = []
     if why.reason:
@@ -103,14 +100,14 @@ def why_text(kb: KnowledgeBase, why: QuestionWhy, shown: int = 4) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _answered(kb: KnowledgeBase, oid: str, value: object) -> str:
+def _answered(kb: Knowledge, oid: str, value: object) -> str:
     obs = kb.observations.get(oid)
     if obs is None:
         return ""
     return f"{' '.join(obs.question.split())} You said: {show(value).replace('_', ' ')}."
 
 
-def how_text(kb: KnowledgeBase, h: How) -> str:
+def how_text(kb: Knowledge, h: How) -> str:
     """How a cause got its certainty, as the reasons that pointed to it and against it."""
     if not h.steps:
         return f"{h.title}: nothing you said points to it or against it yet.\n"
@@ -129,7 +126,7 @@ def how_text(kb: KnowledgeBase, h: How) -> str:
     return "\n".join(lines) + "\n"
 
 
-def why_not_text(kb: KnowledgeBase, w: WhyNot, shown: int = 3) -> str:
+def why_not_text(kb: Knowledge, w: WhyNot, shown: int = 3) -> str:
     """Why a cause is not (more) likely: what spoke against it, what would support it."""
     if w.rank is not None:
         head = f"{w.title} is reason number {w.rank} (how sure {w.certainty:.2f})."
@@ -151,7 +148,7 @@ def why_not_text(kb: KnowledgeBase, w: WhyNot, shown: int = 3) -> str:
     return "\n".join(lines) + "\n"
 
 
-def result_text(kb: KnowledgeBase, dx: Diagnosis, status: Status) -> str:
+def result_text(kb: Knowledge, dx: Diagnosis, status: Status) -> str:
     """The plain result: the candidate's report, how settled it is, what would move it."""
     best = status.next_best
     lines = [candidate_text(dx, kb.observations,

@@ -19,19 +19,17 @@ prior alone.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterable, Mapping
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
+from .._caches import cached
+from .._knowledge import Knowledge
 from ..observations import normalize
 from .analysis import Analysis, Value
-
-if TYPE_CHECKING:
-    from ..knowledge_base import KnowledgeBase
 
 __all__ = ["AnswerModel", "bundled_model"]
 
@@ -58,7 +56,7 @@ class AnswerModel:
         return cls()
 
     @classmethod
-    def from_cases(cls, kb: KnowledgeBase, cases: Iterable[Mapping[str, Any]]) -> AnswerModel:
+    def from_cases(cls, kb: Knowledge, cases: Iterable[Mapping[str, Any]]) -> AnswerModel:
         """The frequencies in ``cases`` (mappings as :meth:`KnowledgeBase.diagnose` reads)."""
         answered = dict.fromkeys(kb.observations, 0)
         counts: dict[str, dict[Value, int]] = {}
@@ -89,7 +87,7 @@ class AnswerModel:
             return 0.5
         return (self.answered[observation] + 1) / (self.cases + 2)
 
-    def distribution(self, found: Analysis, kb: KnowledgeBase,
+    def distribution(self, found: Analysis, kb: Knowledge,
                      observation: str) -> dict[Value, float]:
         """P(each representative answer | answered), over the classes the rules distinguish."""
         key = (id(found), observation)
@@ -100,7 +98,7 @@ class AnswerModel:
         self._memo[key] = (found, result)
         return result
 
-    def _distribution(self, found: Analysis, kb: KnowledgeBase,
+    def _distribution(self, found: Analysis, kb: Knowledge,
                       observation: str) -> dict[Value, float]:
         reps = found.domain.get(observation, ())
         obs = kb.observations[observation]
@@ -124,7 +122,7 @@ class AnswerModel:
         return {rep: w / total for rep, w in weight.items()} if total else {}
 
 
-@functools.cache
+@cached("consultation.bundled_model")
 def bundled_model() -> AnswerModel:
     """The answer frequencies of the development stories, shipped with the package."""
     text = (resources.files("rejection_diagnosis.consultation") / _TABLE).read_text("utf-8")

@@ -27,12 +27,13 @@ ranking do not add up).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from .. import model as m
-from ..certainty import check_threshold, reaches
+from .._knowledge import Knowledge
+from ..certainty import DEFAULT_THRESHOLD, check_threshold, reaches
 from ..diagnosis import Diagnosis
 from ..evaluator import Evaluation
 from ..observations import Given, normalize
@@ -49,9 +50,6 @@ from .analysis import (
 )
 from .bounds import contenders, interval_bounds
 from .priors import AnswerModel, bundled_model
-
-if TYPE_CHECKING:
-    from ..knowledge_base import KnowledgeBase
 
 __all__ = ["Effect", "Question", "Ranking", "advice_question", "next_questions", "rank"]
 
@@ -138,8 +136,8 @@ class Ranking:
     base: Evaluation
 
 
-def next_questions(kb: KnowledgeBase, observations: Mapping[str, Any], k: int = 3, *,
-                   dont_know: Iterable[str] = (), threshold: float = 0.2,
+def next_questions(kb: Knowledge, observations: Mapping[str, Any], k: int = 3, *,
+                   dont_know: Iterable[str] = (), threshold: float = DEFAULT_THRESHOLD,
                    lead: int = LEAD, model: AnswerModel | None = None) -> tuple[Question, ...]:
     """The ``k`` open observations whose answers are expected to change the diagnosis most.
 
@@ -171,7 +169,7 @@ def next_questions(kb: KnowledgeBase, observations: Mapping[str, Any], k: int = 
     return rank(kb, given, frozenset(skipped), threshold, lead, model).questions[:k]
 
 
-def rank(kb: KnowledgeBase, given: Mapping[str, Given], dont_know: frozenset[str],
+def rank(kb: Knowledge, given: Mapping[str, Given], dont_know: frozenset[str],
          threshold: float, lead: int, model: AnswerModel | None = None,
          checklists: Sequence[m.Checklist] = ()) -> Ranking:
     """Every useful question, ranked, and whether the leading causes are settled for sure."""
@@ -271,7 +269,7 @@ def _advice(dx: Diagnosis) -> tuple[str, ...]:
     return tuple(a.id for a in (*dx.coping, *dx.next_steps))
 
 
-def advice_question(kb: KnowledgeBase, given: dict[str, Given], dont_know: frozenset[str],
+def advice_question(kb: Knowledge, given: dict[str, Given], dont_know: frozenset[str],
                     threshold: float, model: AnswerModel | None = None,
                     minimum: float = 0.0) -> Question | None:
     """The open observation most likely to change the advice given, or None.
@@ -324,7 +322,7 @@ def advice_question(kb: KnowledgeBase, given: dict[str, Given], dont_know: froze
     return best[2] if best is not None else None
 
 
-def _reason(kb: KnowledgeBase, effects: Sequence[Effect], leading: tuple[str, ...],
+def _reason(kb: Knowledge, effects: Sequence[Effect], leading: tuple[str, ...],
             threshold: float, rules: Sequence[int]) -> str:
     phrases: dict[str, tuple[int, float, str]] = {}  # cause -> (strength, size, phrase)
 

@@ -9,13 +9,15 @@ questions; ``stop="guaranteed"`` stops only when no answers at all could change 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, TypeVar
 
 import attrs
 
 from .. import model as m
-from ..certainty import check_threshold
-from ..diagnosis import Conclusion, Diagnosis
+from .._knowledge import Knowledge
+from ..certainty import DEFAULT_THRESHOLD, check_threshold
+from ..conclusions import Conclusion
+from ..diagnosis import Diagnosis
 from ..errors import ObservationError
 from ..observations import Given, normalize
 from .analysis import LEAD, Value, open_observations
@@ -23,9 +25,6 @@ from .explanations import QuestionWhy, question_why
 from .priors import AnswerModel, bundled_model
 from .ranking import Question, Ranking, advice_question, rank
 from .stopping import CONFIDENCE, MAX_QUESTIONS, Status, StopRule, probability_settled
-
-if TYPE_CHECKING:
-    from ..knowledge_base import KnowledgeBase
 
 __all__ = ["Consultation"]
 
@@ -41,7 +40,11 @@ class _Answer:
     certainty: float = 1.0
 
 
-class Consultation:
+#: The knowledge base a consultation works on (``Consultation(kb).kb`` is ``kb``, typed).
+K = TypeVar("K", bound=Knowledge)
+
+
+class Consultation(Generic[K]):
     """An interactive consultation: ask, record answers, go back, stop when settled.
 
     Args:
@@ -60,7 +63,7 @@ class Consultation:
     uses is.
     """
 
-    def __init__(self, kb: KnowledgeBase, *, threshold: float = 0.2, lead: int = LEAD,
+    def __init__(self, kb: K, *, threshold: float = DEFAULT_THRESHOLD, lead: int = LEAD,
                  observations: Mapping[str, Any] | None = None, dont_know: Iterable[str] = (),
                  stop: StopRule = "probable", confidence: float = CONFIDENCE,
                  max_questions: int | None = MAX_QUESTIONS, model: AnswerModel | None = None,
@@ -73,7 +76,7 @@ class Consultation:
             raise ValueError(f"confidence must be in (0, 1], got {confidence!r}")
         if max_questions is not None and max_questions < 0:
             raise ValueError(f"max_questions must be >= 0 or None, got {max_questions!r}")
-        self.kb = kb
+        self.kb: K = kb
         self.threshold = check_threshold(threshold)
         self.lead = lead
         self.stop = stop

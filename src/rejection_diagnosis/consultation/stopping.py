@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
+from .._knowledge import Knowledge
 from ..evaluator import Evaluation
 from ..observations import Given
 from .analysis import Value, analysis, leading_causes, with_answers
 from .priors import AnswerModel
 
 if TYPE_CHECKING:
-    from ..knowledge_base import KnowledgeBase
     from .ranking import Question
 
 __all__ = ["CONFIDENCE", "MAX_QUESTIONS", "SAMPLES", "Status", "StopRule", "probability_settled"]
@@ -65,7 +65,7 @@ class Status:
     next_best: Question | None = None
 
 
-def probability_settled(kb: KnowledgeBase, given: Mapping[str, Given], base: Evaluation,
+def probability_settled(kb: Knowledge, given: Mapping[str, Given], base: Evaluation,
                         free: frozenset[str], leading: tuple[str, ...], threshold: float,
                         lead: int, model: AnswerModel, samples: int = SAMPLES,
                         needed: float | None = None,

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
+from .._knowledge import Knowledge
+from ..certainty import DEFAULT_THRESHOLD
 from ..diagnosis import Diagnosis
 from ..observations import normalize
 from .analysis import CertaintyChange, changes
 from .text import cf
-
-if TYPE_CHECKING:
-    from ..knowledge_base import KnowledgeBase
 
 __all__ = ["WhatIf", "differences", "what_if"]
 
@@ -41,15 +40,15 @@ class WhatIf:
         return "\n".join(lines) + "\n"
 
 
-def differences(kb: KnowledgeBase, before: Diagnosis,
+def differences(kb: Knowledge, before: Diagnosis,
                 after: Diagnosis) -> tuple[CertaintyChange, ...]:
     """The causes whose certainty differs between two diagnoses, largest change first."""
     return changes(kb, {c.id: c.certainty for c in before.considered},
                    {c.id: c.certainty for c in after.considered})
 
 
-def what_if(kb: KnowledgeBase, observations: Mapping[str, Any], changes: Mapping[str, Any], *,
-            threshold: float = 0.2) -> WhatIf:
+def what_if(kb: Knowledge, observations: Mapping[str, Any], changes: Mapping[str, Any], *,
+            threshold: float = DEFAULT_THRESHOLD) -> WhatIf:
     """The diagnosis after ``changes`` (id -> new value, or None to forget an observation).
 
     Raises:

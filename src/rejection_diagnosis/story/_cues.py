@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .._caches import register
 from ._text import Token
 
 __all__ = ["HEDGES", "POST", "PRE", "PSEUDO", "SCOPE", "TERMINATORS", "find"]
@@ -70,6 +71,7 @@ HEDGES: dict[tuple[str, ...], float] = {tuple(k.split()): v for k, v in {
 POST_HEDGES = frozenset({("i", "think"), ("i", "guess"), ("i", "suppose"), ("i", "believe"),
                          ("probably",), ("maybe",), ("apparently",), ("i", "suspect")})
 _BY_FIRST: dict[int, dict[str, list[tuple[str, ...]]]] = {}
+register("story.cue_index", _BY_FIRST.clear, lambda: len(_BY_FIRST))
 
 
 def _by_first(table: Sequence[tuple[str, ...]] | dict[tuple[str, ...], float]

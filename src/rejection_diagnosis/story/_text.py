@@ -9,11 +9,12 @@ stories about hiring use; it never looks a word up anywhere.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Iterator
 from typing import NamedTuple
+
+from .._caches import cached
 
 __all__ = ["Token", "clean", "sentences", "stem", "tokenize"]
 
@@ -90,7 +91,7 @@ def clean(text: str) -> str:
     return text.replace("\t", " ")
 
 
-@functools.lru_cache(maxsize=16384)
+@cached("story.stem", maxsize=16384)
 def stem(word: str) -> str:
     """A crude, deterministic stem: ``called``, ``calls`` and ``calling`` all give ``call``."""
     w = word.lower().replace("’", "'")

@@ -22,6 +22,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from ..certainty import DEFAULT_THRESHOLD
 from . import _html, api, pages
 from ._http import MAX_BODY, MAX_UPLOAD, BodyLimit, SecurityHeaders, error_body
 
@@ -38,7 +39,7 @@ __all__ = ["LOOPBACK_HOSTS", "MAX_BODY", "MAX_UPLOAD", "create_app", "make_serve
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-def create_app(kb: KnowledgeBase, *, threshold: float = 0.2, max_body: int = MAX_BODY,
+def create_app(kb: KnowledgeBase, *, threshold: float = DEFAULT_THRESHOLD, max_body: int = MAX_BODY,
                max_upload: int = MAX_UPLOAD,
                allowed_hosts: Sequence[str] | None = None) -> ASGIApp:
     """The ASGI application serving the page, the coach page and the API over ``kb``.

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .. import model as m
-from ..diagnosis import Conclusion, Diagnosis
+from ..conclusions import Conclusion
+from ..diagnosis import Diagnosis
 from . import _service as svc
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ def titled(kb: KnowledgeBase, text: str) -> str:
 
 def _how_html(kb: KnowledgeBase, dx: Diagnosis, cause: Conclusion) -> str:
     rows: list[str] = []
-    for step in dx.how(cause.id).steps:
+    for step in kb.how(dx, cause.id).steps:
         for c in step.contributions:
             sign = "for" if c.contribution > 0 else "against"
             words = "; ".join(_evidence_words(kb, e.kind, e.id, e.value) for e in c.evidence)
@@ -287,7 +288,7 @@ def result(kb: KnowledgeBase, dx: Diagnosis, answers: Answers, *, more: bool,
 {f'<h3>What you told us that points here</h3><ul class="evidence">{ev}</ul>' if ev else ''}
 {f'<h3>What speaks against it</h3><ul class="against">{against}</ul>' if against else ''}
 <details class="how"><summary>How did we get there?</summary>{_how_html(kb, dx, c)}</details>
-<details class="whynot"><summary>Why not more sure?</summary>{why_not_html(kb, dx.why_not(c.id))}</details>
+<details class="whynot"><summary>Why not more sure?</summary>{why_not_html(kb, kb.why_not(dx, c.id))}</details>
 </li>""")
         out.append("</ol>")
     elif dx.base_rates:
@@ -303,7 +304,7 @@ def result(kb: KnowledgeBase, dx: Diagnosis, answers: Answers, *, more: bool,
     if others:
         items = "".join(
             f'<li><details class="whynot" data-cause="{esc(c.id)}"><summary>Why not '
-            f'“{esc(c.title)}”?</summary>{why_not_html(kb, dx.why_not(c.id))}</details></li>'
+            f'“{esc(c.title)}”?</summary>{why_not_html(kb, kb.why_not(dx, c.id))}</details></li>'
             for c in others)
         out.append(f'<section aria-labelledby="others-h"><h2 id="others-h">Other causes</h2>'
                    f'<ul class="others">{items}</ul></section>')

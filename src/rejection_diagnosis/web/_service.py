@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import model as m
-from ..diagnosis import Conclusion, Diagnosis
+from ..conclusions import Conclusion
+from ..diagnosis import Diagnosis
 from ..errors import ObservationError, Problem
 from ._http import ApiError
 
@@ -77,16 +78,15 @@ def _conclusion(dx: Diagnosis, c: Conclusion, exact: bool) -> dict[str, Any]:
             "strength": dx.strength(c), "reported": c in dx.causes}
 
 
-def diagnosis_json(dx: Diagnosis, exact: bool = False) -> dict[str, Any]:
+def diagnosis_json(kb: KnowledgeBase, dx: Diagnosis, exact: bool = False) -> dict[str, Any]:
     """``dx.to_dict()`` and, under ``ranked``, every cause with evidence for it and its
     strength; numbers rounded as ``to_dict`` rounds them unless ``exact``."""
     from ..report import candidate_text
 
     out = dx.to_dict(exact=exact)
     out["ranked"] = [_conclusion(dx, c, exact) for c in dx.ranked]
-    kb = dx.knowledge_base
     # The plain report a candidate reads (what `diagnose` prints), for tools that show text.
-    out["report"] = candidate_text(dx, kb.observations) if kb is not None else ""
+    out["report"] = candidate_text(dx, kb.observations)
     return out
 
 
@@ -137,14 +137,14 @@ def why_not_json(w: WhyNot) -> dict[str, Any]:
             "text": w.text()}
 
 
-def what_if_json(w: WhatIf) -> dict[str, Any]:
+def what_if_json(kb: KnowledgeBase, w: WhatIf) -> dict[str, Any]:
     """What changes: per-cause certainties before and after, and the leading cause."""
     before, after = w.before.top_cause, w.after.top_cause
     return {"differences": [{"id": c.id, "title": c.title, "before": c.before,
                              "after": c.after, "delta": c.delta} for c in w.differences],
             "leading_before": before.id if before else None,
             "leading_after": after.id if after else None,
-            "after": diagnosis_json(w.after),
+            "after": diagnosis_json(kb, w.after),
             "text": w.text()}
 
 
@@ -243,11 +243,11 @@ def evidence_in_words(kb: KnowledgeBase, dx: Diagnosis, cause: Conclusion,
     """What the person said for ``cause`` (or, ``positive=False``, against it):
     (observation description, answer) pairs.
 
-    Follows the chain of :meth:`Diagnosis.how` so that answers reaching the cause through a
+    Follows the chain of :meth:`KnowledgeBase.how` so that answers reaching the cause through a
     finding count too; each observation once, in the order the chain meets it.
     """
     out: dict[str, tuple[str, str]] = {}
-    for step in dx.how(cause.id).steps:
+    for step in kb.how(dx, cause.id).steps:
         for c in step.contributions:
             # Against: only what spoke against the cause itself, not against its findings.
             wanted = c.contribution > 0 if positive else c.contribution < 0 and step.depth == 0

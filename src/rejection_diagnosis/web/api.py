@@ -46,7 +46,7 @@ def _endpoint(work: Callable[[KnowledgeBase, float, Any], dict[str, Any]],
 def _diagnose(kb: KnowledgeBase, threshold: float, body: Any) -> dict[str, Any]:
     dx = kb.diagnose(svc.case_of(body), threshold=svc.threshold_of(body, threshold))
     exact = isinstance(body, dict) and "observations" in body and body.get("exact") is True
-    return svc.diagnosis_json(dx, exact=exact)
+    return svc.diagnosis_json(kb, dx, exact=exact)
 
 
 def _questions(kb: KnowledgeBase, threshold: float, body: Any) -> dict[str, Any]:
@@ -75,7 +75,7 @@ def _what_if(kb: KnowledgeBase, threshold: float, body: Any) -> dict[str, Any]:
     case = svc.case_of(body)
     changes = svc.answers_mapping(body.get("changes", {}))
     result = kb.what_if(case, changes, threshold=svc.threshold_of(body, threshold))
-    return svc.what_if_json(result)
+    return svc.what_if_json(kb, result)
 
 
 def _cause_of(kb: KnowledgeBase, body: Any) -> str:
@@ -88,12 +88,12 @@ def _cause_of(kb: KnowledgeBase, body: Any) -> str:
 
 def _how(kb: KnowledgeBase, threshold: float, body: Any) -> dict[str, Any]:
     dx = kb.diagnose(svc.case_of(body), threshold=svc.threshold_of(body, threshold))
-    return svc.how_json(dx.how(_cause_of(kb, body)))
+    return svc.how_json(kb.how(dx, _cause_of(kb, body)))
 
 
 def _why_not(kb: KnowledgeBase, threshold: float, body: Any) -> dict[str, Any]:
     dx = kb.diagnose(svc.case_of(body), threshold=svc.threshold_of(body, threshold))
-    return svc.why_not_json(dx.why_not(_cause_of(kb, body)))
+    return svc.why_not_json(kb.why_not(dx, _cause_of(kb, body)))
 
 
 def _read_story(kb: KnowledgeBase, threshold: float, body: Any) -> dict[str, Any]:
