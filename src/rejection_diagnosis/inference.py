@@ -1,4 +1,10 @@
-"""Running a compiled program on one case: layers, certainty combination, explanation data."""
+"""Running a compiled program on one case: layers, certainty combination, explanation data.
+
+The engine is reached through the :class:`~rejection_diagnosis._engine.Matcher` seam
+only, with our own program and the case's values: which alternatives of a layer hold is
+the matcher's answer; what they are worth, how they combine and what explains them is
+decided here (with :mod:`.evaluator`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from typing import Any
 from . import model as m
 from ._engine import DurableMatcher, Matcher
 from .certainty import combine_totals, reaches, split_totals
-from .compiler import Group, Program, Test, prop_name
+from .compiler import Program, Test
 from .diagnosis import Contribution, Evidence
 from .errors import EngineError
 from .evaluator import alternative_strength, test_strength
@@ -32,27 +38,23 @@ class Inference:
 
 
 _OBSERVATION, _CONCLUSION, _EVIDENCE = 0, 1, 2
-_EVIDENCE_PROP = prop_name("evidence", "")
 
 
 class Plan:
     """What :func:`infer` reads on every case, worked out once per compiled program.
 
-    * per layer, which groups read each fact property: a case visits only the groups its
-      known properties can fire, so cost follows the rules that fire, not those loaded;
     * per rule alternative, its tests as plain tuples with their descriptions already
       rendered, so a fired rule's explanation costs no formatting;
     * ``memo``: the explanation objects already built for this program (see
       :func:`_contribution`), which live and die with the plan.
     """
 
-    __slots__ = ("alternatives", "evidence_layer", "layers", "memo", "rules")
+    __slots__ = ("alternatives", "evidence_layer", "layer_count", "memo", "rules")
 
     def __init__(self, program: Program) -> None:
         self.rules = program.rules
         self.evidence_layer = program.evidence_layer
-        self.layers: tuple[tuple[tuple[Group, ...], dict[str, tuple[int, ...]]], ...] = tuple(
-            (groups, _index(groups)) for groups in program.layers)
+        self.layer_count = len(program.layers)
         self.alternatives: tuple[tuple[tuple[tuple[int, Test, str], ...], ...], ...] = tuple(
             tuple(tuple((_code(t), t, t.describe()) for t in alt.tests) for alt in alternatives)
             for alternatives in program.alternatives
@@ -80,14 +82,6 @@ def _code(test: Test) -> int:
     return _EVIDENCE if test.kind == "evidence" else _CONCLUSION
 
 
-def _index(groups: tuple[Group, ...]) -> dict[str, tuple[int, ...]]:
-    index: dict[str, list[int]] = {}
-    for n, group in enumerate(groups):
-        for prop in group.properties:
-            index.setdefault(prop, []).append(n)
-    return {prop: tuple(ns) for prop, ns in index.items()}
-
-
 def infer(program: Program, matcher: Matcher, given: Mapping[str, Given],
           cause_ids: frozenset[str], threshold: float, plan: Plan | None = None) -> Inference:
     """Run every layer of ``program`` on the case ``given``.
@@ -97,31 +91,32 @@ def infer(program: Program, matcher: Matcher, given: Mapping[str, Given],
     if plan is None:
         plan = plan_for(program)
     inf = Inference()
-    values: dict[str, Any] = {"o_" + k: g.value for k, g in given.items()}
+    observations = {k: g.value for k, g in given.items()}
+    # The certainty of each conclusion that has one (a zero certainty is no fact at all).
+    known: dict[str, float] = {}
+    evidence: bool | None = None
     rules = plan.rules
     contributions = inf.contributions
-    for layer, (groups, index) in enumerate(plan.layers):
+    trusted = type(matcher) is DurableMatcher
+    for layer in range(plan.layer_count):
         if layer == plan.evidence_layer:
-            inf.evidence_sufficient = _sufficient(inf, cause_ids, threshold)
-            values[_EVIDENCE_PROP] = "sufficient" if inf.evidence_sufficient else "insufficient"
-        if len(groups) == 1:
-            visit: Iterable[int] = (0,) if any(p in index for p in values) else ()
+            evidence = inf.evidence_sufficient = _sufficient(inf, cause_ids, threshold)
+        if trusted:
+            pairs: Iterable[tuple[int, int]] = matcher.matches(
+                program, layer, observations, known, evidence)
         else:
-            # Every alternative starts with an existence test: a group none of whose
-            # properties is known cannot fire.
-            visit = sorted({n for p in values for n in index.get(p, ())})
+            pairs = _checked(matcher, program, layer, observations, known, evidence)
+        # Per layer, not per group: a rule too big for one engine group is spread over
+        # several, and an alternative may be reported more than once.
+        fired: dict[int, set[int]] = {}
+        for rule_index, alt_index in pairs:
+            if rule_index in fired:
+                fired[rule_index].add(alt_index)
+            else:
+                fired[rule_index] = {alt_index}
+        if not fired:
+            continue
         touched: set[str] = set()
-        # Per layer, not per group: a rule too big for one group is spread over several.
-        fired: dict[int, list[int]] = {}
-        for n in visit:
-            group = groups[n]
-            props = group.properties
-            fact = {p: v for p, v in values.items() if p in props}
-            fact["id"] = "case"
-            actions = group.actions
-            for name in set(_fired(matcher, group, fact, rules)):
-                for rule_index, alt_index in actions[name]:
-                    fired.setdefault(rule_index, []).append(alt_index)
         for rule_index in sorted(fired):
             rule = rules[rule_index]
             contribution = _contribution(plan, rule_index, rule, sorted(fired[rule_index]),
@@ -134,45 +129,35 @@ def infer(program: Program, matcher: Matcher, given: Mapping[str, Given],
             inf.totals[node] = (positive, negative)
             certainty = inf.certainty[node] = combine_totals(positive, negative)
             if certainty != 0.0:
-                values["c_" + node] = certainty
+                known[node] = certainty
             else:
-                values.pop("c_" + node, None)
-    if plan.evidence_layer >= len(plan.layers):
+                known.pop(node, None)
+    if plan.evidence_layer >= plan.layer_count:
         inf.evidence_sufficient = _sufficient(inf, cause_ids, threshold)
     return inf
 
 
-def _fired(matcher: Matcher, group: Group, fact: Mapping[str, Any],
-           rules: tuple[m.Rule, ...]) -> list[str]:
-    """``matcher.fired``, with any failure turned into an EngineError naming the rules."""
+def _checked(matcher: Matcher, program: Program, layer: int, observations: Mapping[str, Any],
+             known: Mapping[str, float], evidence: bool | None) -> list[tuple[int, int]]:
+    """A matcher's answer, with its failures and impossible answers as EngineErrors.
+
+    A matcher's own failure must never pass for "no rule fired".
+    """
     try:
-        names = matcher.fired(group, fact)
-        for name in names:
-            if name not in group.actions:
-                raise EngineError(f"the engine reported unknown rule {name!r}")
-        return names
-    except EngineError as exc:
-        if exc.rule_id is not None:
-            raise
-        engine_rule = exc.engine_rule
-        if engine_rule is not None and engine_rule in group.actions:
-            rule_id = rules[group.actions[engine_rule][0][0]].id
-            raise EngineError(f"rule {rule_id!r}: {exc}", rule_id) from exc
-        ids = _rule_ids(group, rules)
-        only = ids[0] if len(ids) == 1 else None
-        raise EngineError(f"while matching rules {_listed(ids)}: {exc}", only) from exc
+        pairs = list(matcher.matches(program, layer, observations, known, evidence))
+    except EngineError:
+        raise
     except Exception as exc:
-        if type(matcher) is DurableMatcher:
-            # Our adapter turns every engine failure into EngineError; anything else came
-            # from the caller (a signal handler's timeout, say) and stays the caller's own.
-            raise
-        # A matcher's own failure must never pass for "no rule fired".
-        listed = _listed(_rule_ids(group, rules))
-        raise EngineError(f"the matcher failed on rules {listed}: {exc!r}") from exc
-
-
-def _rule_ids(group: Group, rules: tuple[m.Rule, ...]) -> list[str]:
-    return [rules[i].id for i in group.rule_indexes]
+        ids = [program.rules[i].id for i in program.layers[layer]]
+        raise EngineError(f"the matcher failed on rules {_listed(ids)}: {exc!r}") from exc
+    for pair in pairs:
+        rule_index, alt_index = pair
+        if not (0 <= rule_index < len(program.rules)
+                and program.rule_layer[rule_index] == layer
+                and 0 <= alt_index < len(program.alternatives[rule_index])):
+            raise EngineError(f"the matcher reported unknown rule alternative {pair!r} in "
+                              f"layer {layer}")
+    return pairs
 
 
 def _listed(ids: list[str]) -> str:

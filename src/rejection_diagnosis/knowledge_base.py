@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from . import model as m
-from ._engine import DurableMatcher, Matcher
+from ._engine import DurableMatcher, Matcher, prepare
 from ._forksafe import ForkSafeLock
 from ._yaml import Limits
 from .certainty import check_threshold, reaches
@@ -82,7 +82,8 @@ class KnowledgeBase:
 
     @property
     def program(self) -> Program:
-        """The compiled program (layers of engine rule groups); for tools and tests."""
+        """The compiled program (rule alternatives and layers, engine-neutral); for tools
+        and tests."""
         return self._program
 
     def with_matcher(self, matcher: Matcher) -> KnowledgeBase:
@@ -275,6 +276,7 @@ def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits,
         return None, problems
     try:
         program = compile_rules(ruleset.rules, (c.id for c in ruleset.causes))
+        prepare(program)  # the engine's own limits: refused here, located, not mid-diagnosis
     except CompileLimitError as exc:
         # compile_rules stops at the first; find every rule that is too large, located.
         from .compiler import expand
