@@ -174,7 +174,7 @@ def _check_hashes(group: Group) -> None:
 
 def _handle(group: Group) -> int:
     handle = _HANDLES.get(group.key)
-    if handle is None:
+    if handle is None:  # first use in this process, or retired after a failure
         _check_hashes(group)
         generation = _GENERATION.get(group.key, 0)
         name = group.key if generation == 0 else f"{group.key}_{generation}"
@@ -416,16 +416,23 @@ class DurableMatcher:
             try:
                 handle = _handle(group)
                 _ACTIVE = (group, handle, payload, log)
-                result = _call(log, "assert_fact", handle, payload)
+                # What _call does, written out: this loop is most of a diagnosis.
+                log.append("assert_fact")
+                log.extend(map(_dre.assert_fact, (handle,), (payload,)))
+                result = log[-1]
                 if result[0] == 0:
                     state = result[1]
-                    started = _call(log, "start_action_for_state", handle, state)
+                    log.append("start_action_for_state")
+                    log.extend(map(_dre.start_action_for_state, (handle,), (state,)))
+                    started = log[-1]
                     message = started[1] if started else None
                     while message:
                         current = None
                         current = _action_name(group, message)
                         names.append(current)
-                        message = _call(log, "complete_and_start_action", handle, state)
+                        log.append("complete_and_start_action")
+                        log.extend(map(_dre.complete_and_start_action, (handle,), (state,)))
+                        message = log[-1]
                     current = None
                 elif result[0] != 1:  # 1: the fact matched no rule, which is fine
                     raise EngineError(

@@ -44,12 +44,13 @@ class Plan:
     """What :func:`infer` reads on every case, worked out once per compiled program.
 
     * per rule alternative, its tests as plain tuples with their descriptions already
-      rendered, so a fired rule's explanation costs no formatting;
+      rendered, so a fired rule's explanation costs no formatting, and the subjects they
+      read (the memo key of its explanation);
     * ``memo``: the explanation objects already built for this program (see
       :func:`_contribution`), which live and die with the plan.
     """
 
-    __slots__ = ("alternatives", "evidence_layer", "layer_count", "memo", "rules")
+    __slots__ = ("alternatives", "evidence_layer", "layer_count", "memo", "readers", "rules")
 
     def __init__(self, program: Program) -> None:
         self.rules = program.rules
@@ -59,7 +60,19 @@ class Plan:
             tuple(tuple((_code(t), t, t.describe()) for t in alt.tests) for alt in alternatives)
             for alternatives in program.alternatives
         )
+        # Per rule alternative: the observations and conclusions its tests read, and
+        # whether it reads the evidence state (what its explanation depends on).
+        self.readers: tuple[tuple[tuple[tuple[str, ...], tuple[str, ...], bool], ...], ...] = (
+            tuple(tuple(_readers(alt.tests) for alt in alternatives)
+                  for alternatives in program.alternatives))
         self.memo: dict[tuple[Any, ...], Contribution] = {}
+
+
+def _readers(tests: tuple[Test, ...]) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    observed = tuple(dict.fromkeys(t.subject for t in tests if t.kind == "observation"))
+    concluded = tuple(dict.fromkeys(t.subject for t in tests
+                                    if t.kind not in ("observation", "evidence")))
+    return observed, concluded, any(t.kind == "evidence" for t in tests)
 
 
 _PLANS: dict[int, tuple[weakref.ref[Program], Plan]] = {}
@@ -108,19 +121,22 @@ def infer(program: Program, matcher: Matcher, given: Mapping[str, Given],
             pairs = _checked(matcher, program, layer, observations, known, evidence)
         # Per layer, not per group: a rule too big for one engine group is spread over
         # several, and an alternative may be reported more than once.
-        fired: dict[int, set[int]] = {}
+        fired: dict[int, list[int]] = {}
         for rule_index, alt_index in pairs:
-            if rule_index in fired:
-                fired[rule_index].add(alt_index)
-            else:
-                fired[rule_index] = {alt_index}
+            alts = fired.get(rule_index)
+            if alts is None:
+                fired[rule_index] = [alt_index]
+            elif alt_index not in alts:
+                alts.append(alt_index)
         if not fired:
             continue
         touched: set[str] = set()
-        for rule_index in sorted(fired):
+        for rule_index in sorted(fired) if len(fired) > 1 else fired:
             rule = rules[rule_index]
-            contribution = _contribution(plan, rule_index, rule, sorted(fired[rule_index]),
-                                         given, inf)
+            alts = fired[rule_index]
+            if len(alts) > 1:
+                alts.sort()
+            contribution = _contribution(plan, rule_index, rule, alts, given, inf)
             contributions.setdefault(rule.conclusion, []).append(contribution)
             inf.fired.append(rule.id)
             touched.add(rule.conclusion)
@@ -181,19 +197,21 @@ _MEMO_SIZE = 20_000
 
 def _contribution(plan: Plan, rule_index: int, rule: m.Rule, alt_indexes: list[int],
                   given: Mapping[str, Given], inf: Inference) -> Contribution:
-    alternatives = plan.alternatives[rule_index]
+    readers = plan.readers[rule_index]
+    certainty = inf.certainty
     inputs: list[Any] = [rule_index]
     for alt_index in alt_indexes:
+        observed, concluded, evidence = readers[alt_index]
         inputs.append(alt_index)
-        for code, test, _ in alternatives[alt_index]:
-            if code == _OBSERVATION:
-                g = given[test.subject]
-                # The type goes in the key: True == 1.0 for a dict, not for the explanation.
-                inputs.extend((type(g.value), g.value, g.certainty))
-            elif code == _CONCLUSION:
-                inputs.append(inf.certainty[test.subject])
-            else:
-                inputs.append(inf.evidence_sufficient)
+        for subject in observed:
+            g = given[subject]
+            value = g.value
+            # The type goes in the key: True == 1.0 for a dict, not for the explanation.
+            inputs += (type(value), value, g.certainty)
+        for subject in concluded:
+            inputs.append(certainty[subject])
+        if evidence:
+            inputs.append(inf.evidence_sufficient)
     key = tuple(inputs)
     memo = plan.memo
     found = memo.get(key)

@@ -15,7 +15,7 @@ from ._forksafe import ForkSafeLock
 from ._yaml import Limits
 from .certainty import check_threshold, reaches
 from .compiler import CompileLimitError, Program, compile_rules
-from .diagnosis import Advice, BaseRate, Conclusion, Diagnosis, rank_key
+from .diagnosis import Advice, BaseRate, Conclusion, Contribution, Diagnosis, rank_key
 from .errors import DiagnosisError, Problem, RuleSetError
 from .inference import infer, plan_for
 from .lint import lint_problems
@@ -209,7 +209,8 @@ class KnowledgeBase:
         for node, contributions in inf.contributions.items():
             certainty = inf.certainty[node]
             positive, negative = inf.totals[node]
-            ordered = tuple(sorted(contributions, key=lambda c: (-abs(c.contribution), c.rule_id)))
+            ordered = (tuple(contributions) if len(contributions) == 1
+                       else tuple(sorted(contributions, key=_by_weight)))
             if node in self.causes:
                 cause = self.causes[node]
                 considered.append(Conclusion(node, "cause", cause.title, cause.description,
@@ -264,6 +265,11 @@ def _content_key(paths: tuple[str | os.PathLike[str], ...], limits: Limits) -> s
             return None
         digest.update(str(f).encode() + b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest()
+
+
+def _by_weight(c: Contribution) -> tuple[float, str]:
+    # Heaviest contribution first; ties by rule id, so the order never depends on layers.
+    return -abs(c.contribution), c.rule_id
 
 
 def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits,
