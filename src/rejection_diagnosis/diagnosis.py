@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from ._pickling import positional_pickle
 from .certainty import reaches
 from .model import Location
 from .observations import Given
@@ -43,6 +44,7 @@ def strength(certainty: float, threshold: float) -> Strength:
 SCHEMA_VERSION = 1
 
 
+@positional_pickle
 @attrs.frozen
 class Evidence:
     """One test a rule relied on, and what made it hold."""
@@ -54,6 +56,7 @@ class Evidence:
     certainty: float
 
 
+@positional_pickle
 @attrs.frozen
 class Contribution:
     """What one fired rule added to one conclusion.
@@ -72,6 +75,7 @@ class Contribution:
     location: Location
 
 
+@positional_pickle
 @attrs.frozen
 class Conclusion:
     """A cause or a finding with its combined certainty and every contribution to it."""
@@ -87,6 +91,7 @@ class Conclusion:
     source: str = ""
 
 
+@positional_pickle
 @attrs.frozen
 class Advice:
     """A recommended coping strategy or next step, and why it is recommended."""
@@ -100,6 +105,7 @@ class Advice:
     source: str = ""
 
 
+@positional_pickle
 @attrs.frozen
 class BaseRate:
     """How often a cause explains a rejection in real stories (its ``prior``).

@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from ._pickling import positional_pickle
 from .errors import ObservationError, did_you_mean
 from .model import Observation
 
@@ -44,6 +45,7 @@ def _show(value: Any) -> str:
         return f"<{type(value).__name__} object>"
 
 
+@positional_pickle
 @attrs.frozen
 class Given:
     """One known observation: its value and how sure the candidate is (0 < certainty <= 1)."""
