@@ -136,13 +136,17 @@ def engine_stats() -> dict[str, int]:
         return {"rulesets": len(_HANDLES), "retired": _RETIRED}
 
 
+_DOUBLE = struct.Struct("<d").pack
+_BITS = struct.Struct("<q").unpack
+
+
 def _ordered(number: float) -> int:
     """The integer whose order among integers is ``number``'s order among floats.
 
     Positive floats order like their IEEE-754 bit patterns read as integers; negative
     ones mirror that. ``-0.0`` and ``0.0`` both give 0, as they compare equal in Python.
     """
-    magnitude: int = struct.unpack("<q", struct.pack("<d", abs(number)))[0]
+    magnitude: int = _BITS(_DOUBLE(abs(number)))[0]
     return magnitude if number >= 0 else -magnitude
 
 
