@@ -141,9 +141,17 @@ def infer(program: Program, matcher: Matcher, given: Mapping[str, Given],
             inf.fired.append(rule.id)
             touched.add(rule.conclusion)
         for node in touched:
-            positive, negative = split_totals([c.contribution for c in contributions[node]])
-            inf.totals[node] = (positive, negative)
-            certainty = inf.certainty[node] = combine_totals(positive, negative)
+            spoken = contributions[node]
+            if len(spoken) == 1:
+                # What split_totals and combine_totals give for one contribution, exactly.
+                certainty = spoken[0].contribution or 0.0  # never -0.0
+                inf.totals[node] = ((certainty, 0.0) if certainty > 0 else
+                                    (0.0, certainty) if certainty < 0 else (0.0, 0.0))
+            else:
+                positive, negative = split_totals([c.contribution for c in spoken])
+                inf.totals[node] = (positive, negative)
+                certainty = combine_totals(positive, negative)
+            inf.certainty[node] = certainty
             if certainty != 0.0:
                 known[node] = certainty
             else:
