@@ -272,6 +272,14 @@ class TestEngineErrors:
         with pytest.raises(rd.EngineError, match=r"unknown rule alternative \(999, 0\)"):
             tiny_kb.with_matcher(Liar()).diagnose({"reposted": True})
 
+    def test_a_matcher_answering_something_else_than_pairs_is_an_error(self, tiny_kb):
+        class Garbled:
+            def matches(self, *args: Any) -> list[Any]:
+                return ["a12", (0,), (0.0, 0)]
+
+        with pytest.raises(rd.EngineError, match="unknown rule alternative 'a12'"):
+            tiny_kb.with_matcher(Garbled()).diagnose({"reposted": True})
+
 
 def test_colliding_property_hashes_are_refused(monkeypatch, fresh_kb):
     monkeypatch.setattr(_engine, "engine_hash", lambda name: 7)

@@ -175,10 +175,11 @@ def _checked(matcher: Matcher, program: Program, layer: int, observations: Mappi
         ids = [program.rules[i].id for i in program.layers[layer]]
         raise EngineError(f"the matcher failed on rules {_listed(ids)}: {exc!r}") from exc
     for pair in pairs:
-        rule_index, alt_index = pair
-        if not (0 <= rule_index < len(program.rules)
-                and program.rule_layer[rule_index] == layer
-                and 0 <= alt_index < len(program.alternatives[rule_index])):
+        if not (type(pair) is tuple and len(pair) == 2
+                and all(type(i) is int for i in pair)
+                and 0 <= pair[0] < len(program.rules)
+                and program.rule_layer[pair[0]] == layer
+                and 0 <= pair[1] < len(program.alternatives[pair[0]])):
             raise EngineError(f"the matcher reported unknown rule alternative {pair!r} in "
                               f"layer {layer}")
     return pairs
