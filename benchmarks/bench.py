@@ -212,6 +212,11 @@ def batch_figures(kb: rd.KnowledgeBase, cases: Sequence[Case], check: bool) -> d
     recorded: on a machine whose cores are busy with other work, ``n / max(caller CPU,
     workers' CPU / 2)`` is the throughput two free cores would give (the caller and each
     worker run in parallel, so the busiest of them sets the pace).
+
+    Workers are started with ``fork``: the CPU time of a process counts towards its
+    parent's ``RUSAGE_CHILDREN`` only, and the workers of the default ``forkserver`` are
+    the fork server's children, never ours (the "cpu-bound" figures left them out and
+    showed the caller alone).
     """
     figures: dict[str, float] = {}
     for as_json in (False, True):
@@ -220,7 +225,8 @@ def batch_figures(kb: rd.KnowledgeBase, cases: Sequence[Case], check: bool) -> d
         for workers in (1, 2):
             me, children = _cpu()
             start = time.perf_counter()
-            results = list(kb.diagnose_many(cases, workers=workers, as_json=as_json))
+            results = list(kb.diagnose_many(cases, workers=workers, as_json=as_json,
+                                            mp_context="fork"))
             wall = time.perf_counter() - start
             me_after, children_after = _cpu()
             figures[f"{kind}_{workers}"] = len(results) / wall
@@ -376,20 +382,21 @@ def print_targets(figures: Mapping[str, Mapping[str, Any]], imported: Mapping[st
         rows.append([name, f"{value:.2f}{unit}", f"<= {limit:g}{unit}",
                      "met" if met else "MISSED", by])
 
+    # Issue 14: within 1.3x the engine floor on every knowledge base, the random mix too.
     for label, f in figures.items():
-        if label == "bundled random":
-            continue
         target(f"{label}: library / engine floor",
                f["library"]["median_us"] / f["engine"]["median_us"], 1.3, "x")
-        target(f"{label}: library / language floor",
-               f["library"]["median_us"] / f["language"]["median_us"], 4, "x")
+        if label != "bundled random":  # issue 6
+            target(f"{label}: library / language floor",
+                   f["library"]["median_us"] / f["language"]["median_us"], 4, "x")
     bundled = figures["bundled"]
-    target("bundled: median diagnosis", bundled["library"]["median_us"], 150, " us")
+    target("bundled: median diagnosis", bundled["library"]["median_us"], 100, " us")
     target("bundled: p95 diagnosis", bundled["library"]["p95_us"], 300, " us")
     if 300 in sizes and 5000 in sizes:
+        # Cost follows the rules that fire (about 11 at every size), not the rules loaded.
         target("latency growth 300 -> 5000 rules",
                figures["synthetic 5000"]["library"]["median_us"]
-               / figures["synthetic 300"]["library"]["median_us"], 3, "x")
+               / figures["synthetic 300"]["library"]["median_us"], 1.3, "x")
     target("bundled: cold load (cpu)", bundled["load"]["cold_ms"], 100, " ms")
     target("bundled: warm load", bundled["load"]["warm_ms"], 5, " ms")
     target("import rejection_diagnosis (cpu)", imported["cpu_ms"], 150, " ms")

@@ -1,7 +1,8 @@
 """The engine's floor: the least work durable-rules must do for a knowledge base and a case.
 
-It runs the *same compiled rulesets* as the library (``kb.program``: the same engine rule
-definitions, registered here under their own names) on the *same facts* (one fact per case
+It runs the *same compiled rulesets* as the library (``kb.program`` as the engine adapter
+groups it, ``engine_program``: the same engine rule definitions, registered here under
+their own names) on the *same facts* (one fact per case
 per rule group, layer after layer), and does only what is needed to get the answer:
 
 * no observation checking (the case is taken as valid), no explanation objects, no ranking;
@@ -22,10 +23,14 @@ from typing import Any
 
 from rejection_diagnosis import KnowledgeBase
 from rejection_diagnosis import _durable_engine as dre
+from rejection_diagnosis._engine_program import EVIDENCE_PROPERTY, engine_program, prop_name
 from rejection_diagnosis.certainty import combine_many, reaches
-from rejection_diagnosis.compiler import EVIDENCE_PROPERTY
 
 __all__ = ["Answer", "EngineFloor", "Plan", "answer", "answer_of", "settle"]
+
+# The engine's property names, as prefixes (the floors build facts themselves).
+OBSERVATION = prop_name("observation", "")
+CONCLUSION = prop_name("cause", "")
 
 #: What the floors and the library are compared on: reported causes and recommendations
 #: with their certainties (rounded to 9 places against float noise), sorted by id.
@@ -65,7 +70,8 @@ class Plan:
         # Property -> the groups of each layer that read it, so a case only visits the
         # groups its known properties can fire.
         self.layers: list[tuple[list[Any], dict[str, list[int]]]] = []
-        for groups in program.layers:
+        for layer in engine_program(program).layers:
+            groups = layer.groups
             index: dict[str, list[int]] = {}
             for n, group in enumerate(groups):
                 for prop in group.properties:
@@ -92,10 +98,10 @@ class EngineFloor:
         sure: dict[str, float] = {}
         for key, item in case.items():
             if isinstance(item, dict):
-                values["o_" + key] = item["value"]
+                values[OBSERVATION + key] = item["value"]
                 sure[key] = item["certainty"]
             else:
-                values["o_" + key] = item
+                values[OBSERVATION + key] = item
                 sure[key] = 1.0
         certainty: dict[str, float] = {}
         contributions: dict[str, list[float]] = {}
@@ -150,9 +156,9 @@ def settle(plan: Plan, fired: dict[int, float], contributions: dict[str, list[fl
         cf = _combine(contributions[node])
         certainty[node] = cf
         if cf != 0.0:
-            values["c_" + node] = cf
+            values[CONCLUSION + node] = cf
         else:
-            values.pop("c_" + node, None)
+            values.pop(CONCLUSION + node, None)
 
 
 def answer(plan: Plan, certainty: dict[str, float], threshold: float) -> Answer:

@@ -1,7 +1,7 @@
 """The language floor: the same rules precompiled to plain Python, no engine at all.
 
 Every alternative of every compiled rule (``kb.program``) becomes one generated Python
-expression over the case's property dict (``'o_x' in v and v['o_x'] >= 3.0 and ...``),
+expression over the case's property dict (named as the engine names them) (``'o_x' in v and v['o_x'] >= 3.0 and ...``),
 compiled once. Alternatives are indexed by the property of their first test (the one the
 engine's existence test reads), so a case only evaluates the alternatives whose first
 property it knows: the plain-Python counterpart of the engine's alpha network. Layers,
@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine_floor import Answer, Plan, answer, settle
+from engine_floor import OBSERVATION, Answer, Plan, answer, settle
 
 from rejection_diagnosis import KnowledgeBase
+from rejection_diagnosis._engine_program import EVIDENCE_PROPERTY, prop_name
 from rejection_diagnosis.certainty import reaches
-from rejection_diagnosis.compiler import EVIDENCE_PROPERTY, Test
+from rejection_diagnosis.compiler import Test
 
 __all__ = ["LanguageFloor"]
 
@@ -25,7 +26,7 @@ _OPS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
 def _source(test: Test) -> str:
-    p, v = repr(test.prop), test.value
+    p, v = repr(prop_name(test.kind, test.subject)), test.value
     if test.op == "eq":
         return f"v.get({p}) == {v!r}"
     if test.op == "in":
@@ -54,7 +55,9 @@ class LanguageFloor:
             for alt in alternatives:
                 # eval of our own generated code: one compiled expression per alternative.
                 predicate = eval("lambda v: " + " and ".join(_source(t) for t in alt.tests))
-                layer.setdefault(alt.tests[0].prop, []).append((predicate, rule, alt.index))
+                first = alt.tests[0]
+                layer.setdefault(prop_name(first.kind, first.subject), []).append(
+                    (predicate, rule, alt.index))
 
     def run(self, case: Mapping[str, Any]) -> Answer:
         """The answer for one case (taken as valid)."""
@@ -63,10 +66,10 @@ class LanguageFloor:
         sure: dict[str, float] = {}
         for key, item in case.items():
             if isinstance(item, dict):
-                values["o_" + key] = item["value"]
+                values[OBSERVATION + key] = item["value"]
                 sure[key] = item["certainty"]
             else:
-                values["o_" + key] = item
+                values[OBSERVATION + key] = item
                 sure[key] = 1.0
         certainty: dict[str, float] = {}
         contributions: dict[str, list[float]] = {}

@@ -283,3 +283,34 @@ def test_every_start_method_is_correct_while_another_thread_diagnoses(
         stop.set()
         thread.join()
     assert [] == errors
+
+
+def test_every_result_object_of_a_rich_diagnosis_round_trips_through_pickle() -> None:
+    # Evidence, Contribution, Conclusion, Advice, Location and Given pickle as cls(*fields).
+    kb = rd.load_rules()
+    case = {oid: True for oid, o in kb.observations.items() if o.type == "boolean"}
+    dx = kb.diagnose(case)
+    back = pickle.loads(pickle.dumps(dx, protocol=pickle.HIGHEST_PROTOCOL))
+    assert dx.causes and dx.findings and (dx.coping or dx.next_steps)
+    assert dx == back
+    assert dx.to_dict() == back.to_dict()
+    assert [type(e) for c in dx.considered for k in c.contributions for e in k.evidence] == [
+        type(e) for c in back.considered for k in c.contributions for e in k.evidence]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_unpickling_a_chunk_leaves_the_garbage_collector_as_it_was(enabled: bool) -> None:
+    import gc
+
+    from rejection_diagnosis import batch
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        assert [1, 2] == batch._loads(pickle.dumps([1, 2]))
+        assert enabled == gc.isenabled()
+        with pytest.raises(pickle.UnpicklingError):
+            batch._loads(b"not a pickle")
+        assert enabled == gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -257,7 +257,7 @@ class TestEngineErrors:
 
     def test_a_custom_matcher_that_fails_surfaces_as_an_engine_error(self, tiny_kb):
         class Broken:
-            def fired(self, group: Any, fact: Any) -> list[str]:
+            def matches(self, *args: Any) -> list[tuple[int, int]]:
                 raise ZeroDivisionError("oops")
 
         with pytest.raises(rd.EngineError, match="the matcher failed") as info:
@@ -266,11 +266,19 @@ class TestEngineErrors:
 
     def test_a_matcher_reporting_an_unknown_rule_is_an_error(self, tiny_kb):
         class Liar:
-            def fired(self, group: Any, fact: Any) -> list[str]:
-                return ["a999"]
+            def matches(self, *args: Any) -> list[tuple[int, int]]:
+                return [(999, 0)]
 
-        with pytest.raises(rd.EngineError, match="unknown rule 'a999'"):
+        with pytest.raises(rd.EngineError, match=r"unknown rule alternative \(999, 0\)"):
             tiny_kb.with_matcher(Liar()).diagnose({"reposted": True})
+
+    def test_a_matcher_answering_something_else_than_pairs_is_an_error(self, tiny_kb):
+        class Garbled:
+            def matches(self, *args: Any) -> list[Any]:
+                return ["a12", (0,), (0.0, 0)]
+
+        with pytest.raises(rd.EngineError, match="unknown rule alternative 'a12'"):
+            tiny_kb.with_matcher(Garbled()).diagnose({"reposted": True})
 
 
 def test_colliding_property_hashes_are_refused(monkeypatch, fresh_kb):

@@ -12,6 +12,7 @@ import threading
 
 import rejection_diagnosis as rd
 from rejection_diagnosis import _engine
+from rejection_diagnosis._engine_program import engine_program
 
 
 def test_a_leaked_in_use_mark_and_lock_level_are_healed(tiny_kb: rd.KnowledgeBase) -> None:
@@ -36,7 +37,7 @@ def test_a_leaked_in_use_mark_and_lock_level_are_healed(tiny_kb: rd.KnowledgeBas
 def test_an_interrupted_section_is_finished_before_the_next(tiny_kb: rd.KnowledgeBase) -> None:
     # A section stopped right after its fact was asserted, its cleanup skipped: the next
     # diagnosis drains and retracts it first, so the same fact can be asserted again.
-    group = tiny_kb.program.layers[0][0]
+    group = engine_program(tiny_kb.program).layers[0].groups[0]
     fact = {"reposted": True}
     payload = _engine._fact_json({**fact, "id": "x", "sid": "0"})
     handle = _engine._handle(group)

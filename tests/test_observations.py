@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.strategies import cases
 
 import rejection_diagnosis as rd
+from rejection_diagnosis.observations import _checked, normalize
 
 
 @pytest.mark.parametrize(
@@ -48,3 +52,31 @@ def test_observation_error_is_a_value_error_and_names_the_observation(tiny_kb):
 
 def test_integers_and_floats_are_the_same_number(tiny_kb):
     assert tiny_kb.diagnose({"days": 30}).to_dict() == tiny_kb.diagnose({"days": 30.0}).to_dict()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_the_fast_path_checks_a_case_exactly_as_the_full_checks(data: st.DataObject) -> None:
+    kb = rd.load_rules()
+    case = data.draw(cases(kb, max_size=12))
+    assert _checked(kb.observations, case) == normalize(kb.observations, case)
+    assert [type(g.value) for g in _checked(kb.observations, case).values()] == [
+        type(g.value) for g in normalize(kb.observations, case).values()]
+
+
+@pytest.mark.parametrize("case", [
+    {"reposted": 1},                        # an int for a boolean
+    {"days": True},                         # a boolean for a number
+    {"days": 10**400},                      # an int no float holds
+    {"days": float("nan")},
+    {"feedback": "nope"},
+    {"reposted": True, "unknown_x": True},  # an unknown id after a good one
+    {"reposted": {"value": True, "certainty": 2}},
+])
+def test_the_fast_path_raises_what_the_full_checks_raise(tiny_kb: rd.KnowledgeBase,
+                                                         case: dict[str, object]) -> None:
+    with pytest.raises(rd.ObservationError) as full:
+        _checked(tiny_kb.observations, case)
+    with pytest.raises(rd.ObservationError) as fast:
+        normalize(tiny_kb.observations, case)
+    assert str(full.value) == str(fast.value)

@@ -21,6 +21,7 @@ from tests.reference import agree, expected, observed
 
 import rejection_diagnosis as rd
 from rejection_diagnosis import _alpha, _engine
+from rejection_diagnosis._engine_program import engine_program
 from rejection_diagnosis.loader import bundled_rules_path
 from rejection_diagnosis.observations import normalize
 
@@ -116,8 +117,8 @@ class TestD1EngineLimits:
         assert () == kb.diagnose({n: False for n in names}).fired
 
     def test_every_group_of_the_bundled_rules_fits_the_engine(self):
-        for groups in rd.load_rules().program.layers:
-            for group in groups:
+        for layer in engine_program(rd.load_rules().program).layers:
+            for group in layer.groups:
                 network = _alpha.AlphaNetwork()
                 assert None is network.add(
                     a for a in (json_expression(group, name) for name in group.actions))
@@ -694,7 +695,7 @@ class TestD3WorkersUseTheCallersRules:
     def test_a_knowledge_base_that_cannot_travel_is_a_library_error(
             self, tiny_kb: rd.KnowledgeBase):
         class LocalMatcher:  # defined in a function: does not pickle
-            def fired(self, group: Any, fact: Any) -> list[str]:
+            def matches(self, *args: Any) -> list[tuple[int, int]]:
                 return []
 
         kb = tiny_kb.with_matcher(LocalMatcher())

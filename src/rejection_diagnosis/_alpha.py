@@ -17,9 +17,9 @@ first with a fixed stack:
 * property names are told apart by a 32-bit FNV-1a hash of their JSON text only.
 
 Nothing here imports the engine: it reads the same JSON expressions the engine is given
-(:meth:`rejection_diagnosis.compiler.Alternative.durable`), so the compiler can pack rules
-into groups that the engine is guaranteed to hold, and validation can refuse, located,
-what no grouping can hold.
+(:func:`rejection_diagnosis._engine_program.alternative_expression`), so the engine
+adapter can pack rules into groups that the engine is guaranteed to hold, and validation
+can refuse, located, what no grouping can hold.
 """
 
 from __future__ import annotations

@@ -52,28 +52,53 @@ import os
 import struct
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from json.encoder import encode_basestring_ascii
 from types import FrameType
 from typing import Any, Protocol
 
 from . import _durable_engine as _dre
 from ._alpha import ENGINE_PROPERTIES, engine_hash
-from .compiler import Group
+from ._engine_program import EVIDENCE_PROPERTY, Group, engine_program
+from .compiler import Program
 from .errors import EngineError
 
-__all__ = ["DurableMatcher", "Matcher", "engine_stats"]
+__all__ = ["DurableMatcher", "Matcher", "engine_stats", "prepare"]
 
 
 class Matcher(Protocol):
-    """What inference needs from a rule engine: which engine rules a fact satisfies."""
+    """What inference needs from a rule engine: which alternatives of a layer hold.
 
-    def fired(self, group: Group, fact: Mapping[str, Any]) -> list[str]:
-        """Names of the rules of ``group`` whose condition ``fact`` satisfies."""
+    It is given our own program (:class:`~rejection_diagnosis.compiler.Program`), never
+    an engine's dialect, so a reference evaluator can stand in for the engine.
+    """
+
+    def matches(self, program: Program, layer: int, observations: Mapping[str, Any],
+                conclusions: Mapping[str, float], evidence: bool | None,
+                ) -> Iterable[tuple[int, int]]:
+        """The ``(rule index, alternative index)`` of each alternative of the rules of
+        ``program.layers[layer]`` whose tests all hold (repeats allowed).
+
+        Args:
+            observations: the value of each known observation.
+            conclusions: the certainty so far of each finding and cause that has one
+                (never 0).
+            evidence: whether some cause reaches the threshold; None before the layer
+                that may test it.
+        """
         ...
 
 
-# One encoder for every fact (json.dumps with options builds a new one per call).
-_ENCODE = json.JSONEncoder(allow_nan=False, separators=(",", ":")).encode
+def prepare(program: Program) -> None:
+    """Work out the engine's groups for ``program`` now, so that load time finds what
+    the engine cannot hold.
+
+    Raises:
+        CompileLimitError: an alternative is more than any engine group can hold.
+    """
+    engine_program(program)
+
+
 _LOCK = threading.RLock()
 # 1 while this process is inside an engine section. The lock is re-entrant so that a
 # signal handler in the same thread gets in instead of deadlocking; the depth tells it
@@ -111,13 +136,17 @@ def engine_stats() -> dict[str, int]:
         return {"rulesets": len(_HANDLES), "retired": _RETIRED}
 
 
+_DOUBLE = struct.Struct("<d").pack
+_BITS = struct.Struct("<q").unpack
+
+
 def _ordered(number: float) -> int:
     """The integer whose order among integers is ``number``'s order among floats.
 
     Positive floats order like their IEEE-754 bit patterns read as integers; negative
     ones mirror that. ``-0.0`` and ``0.0`` both give 0, as they compare equal in Python.
     """
-    magnitude: int = struct.unpack("<q", struct.pack("<d", abs(number)))[0]
+    magnitude: int = _BITS(_DOUBLE(abs(number)))[0]
     return magnitude if number >= 0 else -magnitude
 
 
@@ -149,7 +178,7 @@ def _check_hashes(group: Group) -> None:
 
 def _handle(group: Group) -> int:
     handle = _HANDLES.get(group.key)
-    if handle is None:
+    if handle is None:  # first use in this process, or retired after a failure
         _check_hashes(group)
         generation = _GENERATION.get(group.key, 0)
         name = group.key if generation == 0 else f"{group.key}_{generation}"
@@ -181,12 +210,52 @@ def _retire(group: Group, handle: int) -> None:
 
 
 def _fact_json(fact: Mapping[str, Any]) -> str:
-    try:
-        # Facts hold floats, booleans and strings: the float test first keeps this cheap.
-        return _ENCODE({k: _ordered(v) if type(v) is float else _encode(v)
-                        for k, v in fact.items()})
-    except (TypeError, ValueError) as exc:
-        raise EngineError(f"a case fact cannot be sent to the engine: {exc}") from exc
+    """A whole fact as the engine reads it (what :meth:`DurableMatcher.matches` builds
+    piece by piece); for tests and tools."""
+    return "{" + ",".join(json.dumps(k) + ":" + _value_json(v) for k, v in fact.items()) + "}"
+
+
+_JSON_BOOL = {True: "true", False: "false"}
+
+
+def _value_json(value: Any) -> str:
+    """One property value as the engine reads it (numbers as :func:`_ordered` integers)."""
+    kind = type(value)
+    if kind is bool:
+        return _JSON_BOOL[value]
+    if kind is float or kind is int:
+        return str(_ordered(value))
+    if kind is str:
+        return encode_basestring_ascii(value)
+    if isinstance(value, int | float):
+        return _value_json(float(value))
+    if isinstance(value, str):
+        return _value_json(str(value))
+    raise EngineError(f"a case fact cannot be sent to the engine: cannot send "
+                      f"{kind.__name__} to the engine")
+
+
+_FACT_END = ',"id":"case"}'
+_EVIDENCE_TEXT = {flag: json.dumps(EVIDENCE_PROPERTY) + ":"
+                  + json.dumps("sufficient" if flag else "insufficient")
+                  for flag in (True, False)}
+
+
+def _located(exc: EngineError, group: Group, program: Program) -> EngineError:
+    """``exc`` naming the knowledge-base rule concerned, or the rules of the group."""
+    if exc.rule_id is not None:
+        return exc
+    rules = program.rules
+    if exc.engine_rule is not None and exc.engine_rule in group.actions:
+        rule_id = rules[group.actions[exc.engine_rule][0][0]].id
+        located = EngineError(f"rule {rule_id!r}: {exc}", rule_id)
+    else:
+        ids = [rules[i].id for i in group.rule_indexes]
+        listed = ", ".join(repr(r) for r in ids[:5])
+        listed += f" and {len(ids) - 5} more" if len(ids) > 5 else ""
+        located = EngineError(f"while matching rules {listed}: {exc}",
+                              ids[0] if len(ids) == 1 else None)
+    return located
 
 
 def _action_name(group: Group, message: str) -> str:
@@ -251,7 +320,7 @@ def _stale() -> bool:
 
     Python 3.13 can raise a signal handler's exception at a point where neither the
     ``finally`` that resets ``_DEPTH`` nor the ``with`` that releases ``_LOCK`` runs. The
-    engine is really in use only when a :meth:`DurableMatcher.fired` frame is on this
+    engine is really in use only when a :meth:`DurableMatcher._run` frame is on this
     thread's stack (a diagnosis started from a signal handler). Otherwise the marks are
     stale: the interrupted diagnosis is finished as its ``finally`` would have (``_ACTIVE``
     says where it stopped) and the marks are cleared. The stack is walked only when
@@ -260,7 +329,7 @@ def _stale() -> bool:
     global _DEPTH, _ACTIVE
     frame: FrameType | None = sys._getframe(2)  # the caller of fired
     while frame is not None:
-        if frame.f_code is DurableMatcher.fired.__code__:
+        if frame.f_code is DurableMatcher._run.__code__:
             return False
         frame = frame.f_back
     active, _ACTIVE, _DEPTH = _ACTIVE, None, 0
@@ -272,19 +341,71 @@ def _stale() -> bool:
 
 
 class DurableMatcher:
-    """Matches case facts with durable-rules' C core."""
+    """Matches cases with durable-rules' C core."""
 
-    def fired(self, group: Group, fact: Mapping[str, Any]) -> list[str]:
-        """Assert ``fact``, collect the names of the rules it fires, retract it again.
+    def matches(self, program: Program, layer: int, observations: Mapping[str, Any],
+                conclusions: Mapping[str, float], evidence: bool | None,
+                ) -> list[tuple[int, int]]:
+        """See :meth:`Matcher.matches`: one fact per group the case can fire.
 
         Raises:
-            EngineError: the engine refused the fact or failed while running its actions
-                (``engine_rule`` names the engine rule being run, when there was one), or
-                this thread is already inside the engine (a diagnosis started from a
-                signal handler): diagnoses are never interleaved.
+            EngineError: the engine refused a fact or failed while running its actions
+                (naming the rule concerned when there was one), or this thread is already
+                inside the engine (a diagnosis started from a signal handler): diagnoses
+                are never interleaved.
         """
+        engine = engine_program(program)
+        current = engine.layers[layer]
+        groups = current.groups
+        # Each known subject's text is made once, and joined into the fact of every group
+        # that reads it (the groups not reached by any are never asserted into).
+        parts: dict[int, list[str]] = {}
+        if observations and current.by_observation:
+            index, keys = current.by_observation, engine.observation_key
+            for subject, value in observations.items():
+                found = index.get(subject)
+                if found is not None:
+                    text = keys[subject] + _value_json(value)
+                    for n in found:
+                        if n in parts:
+                            parts[n].append(text)
+                        else:
+                            parts[n] = [text]
+        if conclusions and current.by_conclusion:
+            index, keys = current.by_conclusion, engine.conclusion_key
+            for subject, certainty in conclusions.items():
+                found = index.get(subject)
+                if found is not None:
+                    text = keys[subject] + str(_ordered(certainty))
+                    for n in found:
+                        if n in parts:
+                            parts[n].append(text)
+                        else:
+                            parts[n] = [text]
+        if evidence is not None and current.by_evidence:
+            text = _EVIDENCE_TEXT[evidence]
+            for n in current.by_evidence:
+                parts.setdefault(n, []).append(text)
+        pairs: list[tuple[int, int]] = []
+        for n in sorted(parts) if len(parts) > 1 else parts:
+            group = groups[n]
+            payload = "{" + ",".join(parts[n]) + _FACT_END
+            try:
+                names = self._run(group, payload)
+            except EngineError as exc:
+                located = _located(exc, group, program)
+                if located is exc:
+                    raise
+                raise located from exc
+            actions = group.actions
+            # An $or with several true branches fires its engine rule once per branch.
+            for name in set(names) if len(names) > 1 else names:
+                pairs.extend(actions[name])
+        return pairs
+
+    def _run(self, group: Group, payload: str) -> list[str]:
+        """Assert the fact ``payload``, collect the names of the rules it fires, retract it."""
         global _DEPTH, _ACTIVE
-        payload = _fact_json(fact)
         names: list[str] = []
         with _LOCK:
             if _DEPTH and not _stale():
@@ -299,16 +420,23 @@ class DurableMatcher:
             try:
                 handle = _handle(group)
                 _ACTIVE = (group, handle, payload, log)
-                result = _call(log, "assert_fact", handle, payload)
+                # What _call does, written out: this loop is most of a diagnosis.
+                log.append("assert_fact")
+                log.extend(map(_dre.assert_fact, (handle,), (payload,)))
+                result = log[-1]
                 if result[0] == 0:
                     state = result[1]
-                    started = _call(log, "start_action_for_state", handle, state)
+                    log.append("start_action_for_state")
+                    log.extend(map(_dre.start_action_for_state, (handle,), (state,)))
+                    started = log[-1]
                     message = started[1] if started else None
                     while message:
                         current = None
                         current = _action_name(group, message)
                         names.append(current)
-                        message = _call(log, "complete_and_start_action", handle, state)
+                        log.append("complete_and_start_action")
+                        log.extend(map(_dre.complete_and_start_action, (handle,), (state,)))
+                        message = log[-1]
                     current = None
                 elif result[0] != 1:  # 1: the fact matched no rule, which is fine
                     raise EngineError(

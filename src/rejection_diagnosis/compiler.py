@@ -1,36 +1,27 @@
-"""Compiling a rule set into flat, layered matching programs.
+"""Compiling a rule set into a layered, engine-neutral program.
 
-The shape follows what measured fastest and stayed correct on durable-rules (see
-``shared/notes/durable-rules.md``):
+The output is plain typed data: every rule's condition expanded into *alternatives*
+(flat conjunctions of :class:`Test`), and the *layers* the rules run in. What a rule
+engine makes of it (rulesets, property names, facts, the engine's own limits) belongs to
+the engine adapter (:mod:`rejection_diagnosis._engine_program`); the evaluator, the
+consultation and the test reference read the same program without any engine.
 
-* a rule's condition is expanded into *alternatives*, each a flat conjunction of plain
-  tests on one fact (no nested ``$and``, no ``$not``; negation is pushed down to the test
-  itself, so "known and different" never depends on arrival order);
-* each alternative starts with an existence test on one of its properties (avoids the
-  compile-time hang on large rule sets and the self-matching state fact);
-* identical alternatives are compiled once and shared (avoids error 108);
+* a rule's condition is expanded into alternatives, each a conjunction of plain tests
+  (no nesting, no negation left: it is pushed down to the test itself, so "known and
+  different" never depends on what else is known);
 * rules run in *layers*: a rule that tests a finding or a cause runs after every rule that
-  concludes it, fed one fact that carries the combined certainties so far;
-* a layer is split into as many groups as the engine's limits need (properties per fact,
-  the matching stack, children per test, hash collisions: see :mod:`._alpha`), so that
-  no case of a valid rule set can overflow the engine.
-
-Nothing here imports durable-rules: the output is plain data that
-:mod:`rejection_diagnosis._engine` registers, and that a reference evaluator can run too.
+  concludes it (an evidence test after every cause rule), so each layer reads only
+  conclusions that are final.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 import attrs
 
 from . import model as m
-from ._alpha import AlphaNetwork
 from .certainty import EPSILON
 
 __all__ = [
@@ -38,7 +29,6 @@ __all__ = [
     "MAX_TESTS_PER_ALTERNATIVE",
     "Alternative",
     "CompileLimitError",
-    "Group",
     "Program",
     "Test",
     "compile_rules",
@@ -51,28 +41,19 @@ MAX_TESTS_PER_ALTERNATIVE = 24
 TestOp = Literal["eq", "ne", "in", "nin", "lt", "le", "gt", "ge"]
 SubjectKind = Literal["observation", "finding", "cause", "evidence"]
 
-EVIDENCE_PROPERTY = "s_evidence"
 _COMPLEMENT: dict[str, TestOp] = {
     "eq": "ne", "ne": "eq", "in": "nin", "nin": "in", "lt": "ge", "ge": "lt", "le": "gt", "gt": "le",
 }
 
 
 class CompileLimitError(ValueError):
-    """A condition is too large to compile (too many alternatives or tests)."""
+    """A condition is too large to compile (too many alternatives or tests), or too large
+    for the engine to hold (raised by the engine adapter, naming the rule)."""
 
     def __init__(self, message: str, rule_index: int | None = None) -> None:
         super().__init__(message)
         #: The index of the rule concerned, when compiling a whole rule set.
         self.rule_index = rule_index
-
-
-def prop_name(kind: SubjectKind, ident: str) -> str:
-    """The engine property that carries an observation or a conclusion's certainty."""
-    if kind == "observation":
-        return "o_" + ident
-    if kind == "evidence":
-        return EVIDENCE_PROPERTY
-    return "c_" + ident
 
 
 @attrs.frozen
@@ -86,11 +67,6 @@ class Test:
     negated: bool
     # The atomic condition the test came from (negation is pushed down to these).
     source: m.Compare | m.ConclusionTest | m.EvidenceTest
-
-    @property
-    def prop(self) -> str:
-        """The fact property this test reads."""
-        return prop_name(self.kind, self.subject)
 
     def holds(self, value: Any) -> bool:
         """Evaluate the test on a known value (the reference semantics)."""
@@ -111,19 +87,6 @@ class Test:
             return bool(value > v)
         return bool(value >= v)
 
-    def durable(self) -> list[dict[str, Any]]:
-        """The test in durable-rules' JSON expression language (flat)."""
-        p, v = self.prop, self.value
-        if self.op == "eq":
-            return [{p: v}]
-        if self.op == "ne":
-            return [{"$neq": {p: v}}]
-        if self.op == "in":
-            return [{p: v[0]}] if len(v) == 1 else [{"$or": [{p: x} for x in v]}]
-        if self.op == "nin":
-            return [{"$neq": {p: x}} for x in v]
-        return [{"$" + {"lt": "lt", "le": "lte", "gt": "gt", "ge": "gte"}[self.op]: {p: v}}]
-
     def describe(self) -> str:
         """The test as written by the rule author, with ``not`` where it was negated."""
         text = self.source.describe()
@@ -138,42 +101,15 @@ class Alternative:
     index: int
     tests: tuple[Test, ...]
 
-    def durable(self) -> dict[str, Any]:
-        """The alternative as one flat ``$and``, led by an existence test."""
-        expression: list[dict[str, Any]] = [{"$ex": {self.tests[0].prop: 1}}]
-        for test in self.tests:
-            expression.extend(test.durable())
-        return {"$and": expression}
-
-
-@attrs.frozen
-class Group:
-    """Rules of one layer that share one engine ruleset and one case fact."""
-
-    layer: int
-    properties: frozenset[str]
-    # Engine rule name -> the (rule index, alternative index) pairs it stands for.
-    actions: Mapping[str, tuple[tuple[int, int], ...]]
-    definition_json: str
-    rule_indexes: tuple[int, ...]
-
-    @functools.cached_property
-    def key(self) -> str:
-        """A name for the group's compiled ruleset, unique to its content."""
-        return "rd_" + hashlib.sha256(self.definition_json.encode()).hexdigest()[:32]
-
-    def definition(self) -> dict[str, dict[str, Any]]:
-        """A fresh copy of the engine definition (the engine mutates what it is given)."""
-        return dict(json.loads(self.definition_json))
-
 
 @attrs.frozen
 class Program:
-    """A compiled rule set: alternatives per rule and the groups of each layer."""
+    """A compiled rule set: alternatives per rule, and the rules of each layer."""
 
     rules: tuple[m.Rule, ...]
     alternatives: tuple[tuple[Alternative, ...], ...]
-    layers: tuple[tuple[Group, ...], ...]
+    #: The indexes of the rules of each layer, in rule order.
+    layers: tuple[tuple[int, ...], ...]
     rule_layer: tuple[int, ...]
     # The first layer in which causes are all final (evidence can be tested from there on).
     evidence_layer: int
@@ -314,68 +250,7 @@ def compile_rules(rules: Sequence[m.Rule], cause_ids: Iterable[str]) -> Program:
         layer_of((True, i))
     evidence_layer = layer_of_node("\0evidence") + 1
     count = max(rule_layer.values(), default=-1) + 1
-    layers = tuple(
-        _groups(layer, [i for i in range(len(rules)) if rule_layer[i] == layer], alternatives)
-        for layer in range(count)
-    )
+    layers = tuple(tuple(i for i in range(len(rules)) if rule_layer[i] == layer)
+                   for layer in range(count))
     return Program(tuple(rules), alternatives, layers,
                    tuple(rule_layer[i] for i in range(len(rules))), evidence_layer)
-
-
-def _groups(layer: int, indexes: list[int],
-            alternatives: Sequence[Sequence[Alternative]]) -> tuple[Group, ...]:
-    # Rules are packed in order into groups that the engine is sure to hold for any case
-    # (see _alpha): a group stops before the rule that would overflow it. A rule too big
-    # for any group of its own is spread over several, alternative by alternative
-    # (inference merges what fired per layer, so this changes no answer).
-    groups: list[Group] = []
-    pairs: list[tuple[int, int]] = []
-    network = AlphaNetwork()
-    durable = {(i, alt.index): alt.durable() for i in indexes for alt in alternatives[i]}
-    for i in indexes:
-        mine = [(i, alt.index) for alt in alternatives[i]]
-        if network.add(durable[pair] for pair in mine) is None:
-            pairs.extend(mine)
-            continue
-        if pairs:
-            groups.append(_group(layer, pairs, alternatives, durable))
-            pairs, network = [], AlphaNetwork()
-        if network.add(durable[pair] for pair in mine) is None:
-            pairs.extend(mine)
-            continue
-        for pair in mine:
-            expression = durable[pair]
-            reason = network.add((expression,))
-            if reason is not None and pairs:
-                groups.append(_group(layer, pairs, alternatives, durable))
-                pairs, network = [], AlphaNetwork()
-                reason = network.add((expression,))
-            if reason is not None:
-                raise CompileLimitError(
-                    f"an alternative of this condition is more than the engine can hold: {reason}",
-                    rule_index=i)
-            pairs.append(pair)
-    if pairs:
-        groups.append(_group(layer, pairs, alternatives, durable))
-    return tuple(groups)
-
-
-def _group(layer: int, pairs: list[tuple[int, int]],
-           alternatives: Sequence[Sequence[Alternative]],
-           durable: Mapping[tuple[int, int], dict[str, Any]]) -> Group:
-    by_expression: dict[str, list[tuple[int, int]]] = {}
-    expressions: dict[str, dict[str, Any]] = {}
-    for i, j in pairs:
-        expression = durable[(i, j)]
-        key = json.dumps(expression, sort_keys=True)
-        by_expression.setdefault(key, []).append((i, j))
-        expressions[key] = expression
-    definition: dict[str, Any] = {}
-    actions: dict[str, tuple[tuple[int, int], ...]] = {}
-    for n, (key, expression_pairs) in enumerate(by_expression.items()):
-        name = f"a{n}"
-        definition[name] = {"all": [{"m": expressions[key]}]}
-        actions[name] = tuple(expression_pairs)
-    props = frozenset(t.prop for i, j in pairs for t in alternatives[i][j].tests)
-    indexes = tuple(dict.fromkeys(i for i, _ in pairs))
-    return Group(layer, props, actions, json.dumps(definition, sort_keys=True), indexes)

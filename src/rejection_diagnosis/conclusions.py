@@ -11,6 +11,7 @@ from typing import Literal
 
 import attrs
 
+from ._pickling import positional_pickle
 from .certainty import reaches
 from .model import Location
 
@@ -33,6 +34,7 @@ def strength(certainty: float, threshold: float) -> Strength:
     return "possible" if reaches(certainty, threshold) else "weak"
 
 
+@positional_pickle
 @attrs.frozen
 class Evidence:
     """One test a rule relied on, and what made it hold."""
@@ -44,6 +46,7 @@ class Evidence:
     certainty: float
 
 
+@positional_pickle
 @attrs.frozen
 class Contribution:
     """What one fired rule added to one conclusion.
@@ -62,6 +65,7 @@ class Contribution:
     location: Location
 
 
+@positional_pickle
 @attrs.frozen
 class Conclusion:
     """A cause or a finding with its combined certainty and every contribution to it."""
@@ -77,6 +81,7 @@ class Conclusion:
     source: str = ""
 
 
+@positional_pickle
 @attrs.frozen
 class Advice:
     """A recommended coping strategy or next step, and why it is recommended."""
@@ -90,6 +95,7 @@ class Advice:
     source: str = ""
 
 
+@positional_pickle
 @attrs.frozen
 class BaseRate:
     """How often a cause explains a rejection in real stories (its ``prior``).

@@ -1,4 +1,10 @@
-"""Running a compiled program on one case: layers, certainty combination, explanation data."""
+"""Running a compiled program on one case: layers, certainty combination, explanation data.
+
+The engine is reached through the :class:`~rejection_diagnosis._engine.Matcher` seam
+only, with our own program and the case's values: which alternatives of a layer hold is
+the matcher's answer; what they are worth, how they combine and what explains them is
+decided here (with :mod:`.evaluator`).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,8 @@ from typing import Any
 from . import model as m
 from ._engine import DurableMatcher, Matcher
 from .certainty import combine_totals, reaches, split_totals
-from .compiler import Group, Program, Test, prop_name
-from .diagnosis import Contribution, Evidence
+from .compiler import Program, Test
+from .conclusions import Contribution, Evidence
 from .errors import EngineError
 from .evaluator import alternative_strength, test_strength
 from .observations import Given
@@ -32,32 +38,41 @@ class Inference:
 
 
 _OBSERVATION, _CONCLUSION, _EVIDENCE = 0, 1, 2
-_EVIDENCE_PROP = prop_name("evidence", "")
 
 
 class Plan:
     """What :func:`infer` reads on every case, worked out once per compiled program.
 
-    * per layer, which groups read each fact property: a case visits only the groups its
-      known properties can fire, so cost follows the rules that fire, not those loaded;
     * per rule alternative, its tests as plain tuples with their descriptions already
-      rendered, so a fired rule's explanation costs no formatting;
+      rendered, so a fired rule's explanation costs no formatting, and the subjects they
+      read (the memo key of its explanation);
     * ``memo``: the explanation objects already built for this program (see
       :func:`_contribution`), which live and die with the plan.
     """
 
-    __slots__ = ("alternatives", "evidence_layer", "layers", "memo", "rules")
+    __slots__ = ("alternatives", "evidence_layer", "layer_count", "memo", "readers", "rules")
 
     def __init__(self, program: Program) -> None:
         self.rules = program.rules
         self.evidence_layer = program.evidence_layer
-        self.layers: tuple[tuple[tuple[Group, ...], dict[str, tuple[int, ...]]], ...] = tuple(
-            (groups, _index(groups)) for groups in program.layers)
+        self.layer_count = len(program.layers)
         self.alternatives: tuple[tuple[tuple[tuple[int, Test, str], ...], ...], ...] = tuple(
             tuple(tuple((_code(t), t, t.describe()) for t in alt.tests) for alt in alternatives)
             for alternatives in program.alternatives
         )
+        # Per rule alternative: the observations and conclusions its tests read, and
+        # whether it reads the evidence state (what its explanation depends on).
+        self.readers: tuple[tuple[tuple[tuple[str, ...], tuple[str, ...], bool], ...], ...] = (
+            tuple(tuple(_readers(alt.tests) for alt in alternatives)
+                  for alternatives in program.alternatives))
         self.memo: dict[tuple[Any, ...], Contribution] = {}
+
+
+def _readers(tests: tuple[Test, ...]) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    observed = tuple(dict.fromkeys(t.subject for t in tests if t.kind == "observation"))
+    concluded = tuple(dict.fromkeys(t.subject for t in tests
+                                    if t.kind not in ("observation", "evidence")))
+    return observed, concluded, any(t.kind == "evidence" for t in tests)
 
 
 _PLANS: dict[int, tuple[weakref.ref[Program], Plan]] = {}
@@ -80,14 +95,6 @@ def _code(test: Test) -> int:
     return _EVIDENCE if test.kind == "evidence" else _CONCLUSION
 
 
-def _index(groups: tuple[Group, ...]) -> dict[str, tuple[int, ...]]:
-    index: dict[str, list[int]] = {}
-    for n, group in enumerate(groups):
-        for prop in group.properties:
-            index.setdefault(prop, []).append(n)
-    return {prop: tuple(ns) for prop, ns in index.items()}
-
-
 def infer(program: Program, matcher: Matcher, given: Mapping[str, Given],
           cause_ids: frozenset[str], threshold: float, plan: Plan | None = None) -> Inference:
     """Run every layer of ``program`` on the case ``given``.
@@ -97,82 +104,85 @@ def infer(program: Program, matcher: Matcher, given: Mapping[str, Given],
     if plan is None:
         plan = plan_for(program)
     inf = Inference()
-    values: dict[str, Any] = {"o_" + k: g.value for k, g in given.items()}
+    observations = {k: g.value for k, g in given.items()}
+    # The certainty of each conclusion that has one (a zero certainty is no fact at all).
+    known: dict[str, float] = {}
+    evidence: bool | None = None
     rules = plan.rules
     contributions = inf.contributions
-    for layer, (groups, index) in enumerate(plan.layers):
+    trusted = type(matcher) is DurableMatcher
+    for layer in range(plan.layer_count):
         if layer == plan.evidence_layer:
-            inf.evidence_sufficient = _sufficient(inf, cause_ids, threshold)
-            values[_EVIDENCE_PROP] = "sufficient" if inf.evidence_sufficient else "insufficient"
-        if len(groups) == 1:
-            visit: Iterable[int] = (0,) if any(p in index for p in values) else ()
+            evidence = inf.evidence_sufficient = _sufficient(inf, cause_ids, threshold)
+        if trusted:
+            pairs: Iterable[tuple[int, int]] = matcher.matches(
+                program, layer, observations, known, evidence)
         else:
-            # Every alternative starts with an existence test: a group none of whose
-            # properties is known cannot fire.
-            visit = sorted({n for p in values for n in index.get(p, ())})
-        touched: set[str] = set()
-        # Per layer, not per group: a rule too big for one group is spread over several.
+            pairs = _checked(matcher, program, layer, observations, known, evidence)
+        # Per layer, not per group: a rule too big for one engine group is spread over
+        # several, and an alternative may be reported more than once.
         fired: dict[int, list[int]] = {}
-        for n in visit:
-            group = groups[n]
-            props = group.properties
-            fact = {p: v for p, v in values.items() if p in props}
-            fact["id"] = "case"
-            actions = group.actions
-            for name in set(_fired(matcher, group, fact, rules)):
-                for rule_index, alt_index in actions[name]:
-                    fired.setdefault(rule_index, []).append(alt_index)
-        for rule_index in sorted(fired):
+        for rule_index, alt_index in pairs:
+            alts = fired.get(rule_index)
+            if alts is None:
+                fired[rule_index] = [alt_index]
+            elif alt_index not in alts:
+                alts.append(alt_index)
+        if not fired:
+            continue
+        touched: set[str] = set()
+        for rule_index in sorted(fired) if len(fired) > 1 else fired:
             rule = rules[rule_index]
-            contribution = _contribution(plan, rule_index, rule, sorted(fired[rule_index]),
-                                         given, inf)
+            alts = fired[rule_index]
+            if len(alts) > 1:
+                alts.sort()
+            contribution = _contribution(plan, rule_index, rule, alts, given, inf)
             contributions.setdefault(rule.conclusion, []).append(contribution)
             inf.fired.append(rule.id)
             touched.add(rule.conclusion)
         for node in touched:
-            positive, negative = split_totals([c.contribution for c in contributions[node]])
-            inf.totals[node] = (positive, negative)
-            certainty = inf.certainty[node] = combine_totals(positive, negative)
-            if certainty != 0.0:
-                values["c_" + node] = certainty
+            spoken = contributions[node]
+            if len(spoken) == 1:
+                # What split_totals and combine_totals give for one contribution, exactly.
+                certainty = spoken[0].contribution or 0.0  # never -0.0
+                inf.totals[node] = ((certainty, 0.0) if certainty > 0 else
+                                    (0.0, certainty) if certainty < 0 else (0.0, 0.0))
             else:
-                values.pop("c_" + node, None)
-    if plan.evidence_layer >= len(plan.layers):
+                positive, negative = split_totals([c.contribution for c in spoken])
+                inf.totals[node] = (positive, negative)
+                certainty = combine_totals(positive, negative)
+            inf.certainty[node] = certainty
+            if certainty != 0.0:
+                known[node] = certainty
+            else:
+                known.pop(node, None)
+    if plan.evidence_layer >= plan.layer_count:
         inf.evidence_sufficient = _sufficient(inf, cause_ids, threshold)
     return inf
 
 
-def _fired(matcher: Matcher, group: Group, fact: Mapping[str, Any],
-           rules: tuple[m.Rule, ...]) -> list[str]:
-    """``matcher.fired``, with any failure turned into an EngineError naming the rules."""
+def _checked(matcher: Matcher, program: Program, layer: int, observations: Mapping[str, Any],
+             known: Mapping[str, float], evidence: bool | None) -> list[tuple[int, int]]:
+    """A matcher's answer, with its failures and impossible answers as EngineErrors.
+
+    A matcher's own failure must never pass for "no rule fired".
+    """
     try:
-        names = matcher.fired(group, fact)
-        for name in names:
-            if name not in group.actions:
-                raise EngineError(f"the engine reported unknown rule {name!r}")
-        return names
-    except EngineError as exc:
-        if exc.rule_id is not None:
-            raise
-        engine_rule = exc.engine_rule
-        if engine_rule is not None and engine_rule in group.actions:
-            rule_id = rules[group.actions[engine_rule][0][0]].id
-            raise EngineError(f"rule {rule_id!r}: {exc}", rule_id) from exc
-        ids = _rule_ids(group, rules)
-        only = ids[0] if len(ids) == 1 else None
-        raise EngineError(f"while matching rules {_listed(ids)}: {exc}", only) from exc
+        pairs = list(matcher.matches(program, layer, observations, known, evidence))
+    except EngineError:
+        raise
     except Exception as exc:
-        if type(matcher) is DurableMatcher:
-            # Our adapter turns every engine failure into EngineError; anything else came
-            # from the caller (a signal handler's timeout, say) and stays the caller's own.
-            raise
-        # A matcher's own failure must never pass for "no rule fired".
-        listed = _listed(_rule_ids(group, rules))
-        raise EngineError(f"the matcher failed on rules {listed}: {exc!r}") from exc
-
-
-def _rule_ids(group: Group, rules: tuple[m.Rule, ...]) -> list[str]:
-    return [rules[i].id for i in group.rule_indexes]
+        ids = [program.rules[i].id for i in program.layers[layer]]
+        raise EngineError(f"the matcher failed on rules {_listed(ids)}: {exc!r}") from exc
+    for pair in pairs:
+        if not (type(pair) is tuple and len(pair) == 2
+                and all(type(i) is int for i in pair)
+                and 0 <= pair[0] < len(program.rules)
+                and program.rule_layer[pair[0]] == layer
+                and 0 <= pair[1] < len(program.alternatives[pair[0]])):
+            raise EngineError(f"the matcher reported unknown rule alternative {pair!r} in "
+                              f"layer {layer}")
+    return pairs
 
 
 def _listed(ids: list[str]) -> str:
@@ -196,19 +206,21 @@ _MEMO_SIZE = 20_000
 
 def _contribution(plan: Plan, rule_index: int, rule: m.Rule, alt_indexes: list[int],
                   given: Mapping[str, Given], inf: Inference) -> Contribution:
-    alternatives = plan.alternatives[rule_index]
+    readers = plan.readers[rule_index]
+    certainty = inf.certainty
     inputs: list[Any] = [rule_index]
     for alt_index in alt_indexes:
+        observed, concluded, evidence = readers[alt_index]
         inputs.append(alt_index)
-        for code, test, _ in alternatives[alt_index]:
-            if code == _OBSERVATION:
-                g = given[test.subject]
-                # The type goes in the key: True == 1.0 for a dict, not for the explanation.
-                inputs.extend((type(g.value), g.value, g.certainty))
-            elif code == _CONCLUSION:
-                inputs.append(inf.certainty[test.subject])
-            else:
-                inputs.append(inf.evidence_sufficient)
+        for subject in observed:
+            g = given[subject]
+            value = g.value
+            # The type goes in the key: True == 1.0 for a dict, not for the explanation.
+            inputs += (type(value), value, g.certainty)
+        for subject in concluded:
+            inputs.append(certainty[subject])
+        if evidence:
+            inputs.append(inf.evidence_sufficient)
     key = tuple(inputs)
     memo = plan.memo
     found = memo.get(key)

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from . import model as m
 from ._caches import register
-from ._engine import DurableMatcher, Matcher
+from ._engine import DurableMatcher, Matcher, prepare
 from ._forksafe import ForkSafeLock
 from ._yaml import Limits
 from .certainty import DEFAULT_THRESHOLD, check_threshold, reaches
 from .compiler import CompileLimitError, Program, compile_rules
-from .conclusions import Advice, BaseRate, Conclusion, rank_key
+from .conclusions import Advice, BaseRate, Conclusion, Contribution, rank_key
 from .diagnosis import Diagnosis
 from .errors import DiagnosisError, Problem, RuleSetError
 from .inference import Inference, infer, plan_for
@@ -81,7 +81,8 @@ class KnowledgeBase:
 
     @property
     def program(self) -> Program:
-        """The compiled program (layers of engine rule groups); for tools and tests."""
+        """The compiled program (rule alternatives and layers, engine-neutral); for tools
+        and tests."""
         return self._program
 
     def with_matcher(self, matcher: Matcher) -> KnowledgeBase:
@@ -237,7 +238,8 @@ class KnowledgeBase:
         for node, contributions in inf.contributions.items():
             certainty = inf.certainty[node]
             positive, negative = inf.totals[node]
-            ordered = tuple(sorted(contributions, key=lambda c: (-abs(c.contribution), c.rule_id)))
+            ordered = (tuple(contributions) if len(contributions) == 1
+                       else tuple(sorted(contributions, key=_by_weight)))
             if node in self.causes:
                 cause = self.causes[node]
                 considered.append(Conclusion(node, "cause", cause.title, cause.description,
@@ -301,6 +303,11 @@ def _content_key(paths: tuple[str | os.PathLike[str], ...], limits: Limits) -> s
     return digest.hexdigest()
 
 
+def _by_weight(c: Contribution) -> tuple[float, str]:
+    # Heaviest contribution first; ties by rule id, so the order never depends on layers.
+    return -abs(c.contribution), c.rule_id
+
+
 def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits,
            lint: bool = False) -> tuple[KnowledgeBase | None, list[Problem]]:
     ruleset, problems = parse_rule_files(paths, limits)
@@ -311,6 +318,7 @@ def _build(paths: tuple[str | os.PathLike[str], ...], limits: Limits,
         return None, problems
     try:
         program = compile_rules(ruleset.rules, (c.id for c in ruleset.causes))
+        prepare(program)  # the engine's own limits: refused here, located, not mid-diagnosis
     except CompileLimitError as exc:
         # compile_rules stops at the first; find every rule that is too large, located.
         from .compiler import expand

@@ -11,6 +11,8 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from ._pickling import positional_pickle
+
 __all__ = [
     "All",
     "Any",
@@ -43,6 +45,7 @@ Operator = Literal["eq", "ne", "in", "lt", "le", "gt", "ge", "between"]
 DEFAULT_MIN = 0.2
 
 
+@positional_pickle
 @attrs.frozen
 class Location:
     """Where an item was written: file, 1-based line and column, and its path in the YAML."""

@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from ._pickling import positional_pickle
 from .errors import ObservationError, did_you_mean
 from .model import Observation
 
@@ -44,6 +45,7 @@ def _show(value: Any) -> str:
         return f"<{type(value).__name__} object>"
 
 
+@positional_pickle
 @attrs.frozen
 class Given:
     """One known observation: its value and how sure the candidate is (0 < certainty <= 1)."""
@@ -58,6 +60,38 @@ def normalize(vocabulary: Mapping[str, Observation], raw: Any) -> dict[str, Give
     Raises:
         ObservationError: not a mapping, an unknown id, a wrong type, a value out of range.
     """
+    # The common case first: a plain dict with plain keys, each value checked on a fast
+    # path for its observation's type (anything else, a certainty say, by _given). A key
+    # that is not a known plain str sends the whole mapping through the full checks from
+    # the start, so every error is the same and comes in the same order.
+    if type(raw) is dict and len(raw) <= MAX_OBSERVATIONS:
+        out: dict[str, Given] = {}
+        for key, item in raw.items():
+            obs = vocabulary.get(key) if type(key) is str else None
+            if obs is None:
+                break
+            kind = obs.type
+            if kind == "boolean":
+                if type(item) is bool:
+                    out[key] = _SURE[item]
+                    continue
+            elif kind == "number":
+                if type(item) is float or type(item) is int:
+                    number = _number(item)
+                    if number is not None and (obs.range is None
+                                               or obs.range[0] <= number <= obs.range[1]):
+                        out[key] = Given(number)
+                        continue
+            elif type(item) is str and item in obs.values:
+                out[key] = Given(item)
+                continue
+            out[key] = _given(obs, item)
+        else:
+            return out
+    return _checked(vocabulary, raw)
+
+
+def _checked(vocabulary: Mapping[str, Observation], raw: Any) -> dict[str, Given]:
     if isinstance(raw, Given):
         raise ObservationError("observations must be a mapping of observation id to value")
     if not isinstance(raw, Mapping):
@@ -88,6 +122,10 @@ def normalize(vocabulary: Mapping[str, Observation], raw: Any) -> dict[str, Give
             )
         out[key] = _given(obs, item)
     return out
+
+
+#: Immutable, so shared: most observations are sure booleans.
+_SURE = {True: Given(True), False: Given(False)}
 
 
 def _given(obs: Observation, item: Any) -> Given:
