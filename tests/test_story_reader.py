@@ -427,3 +427,20 @@ def test_denying_the_words_does_not_deny_what_they_only_implied():
 
     reading = rd.load_rules().read_story("They never called my references.")
     assert {"references_contacted": False} == dict(reading.observations)
+
+
+BUNDLED = rd.load_rules()
+
+
+def test_what_another_phrase_implies_gives_way_to_the_storys_own_words():
+    # "went silent" implies no one told the no; the form email says how it came.
+    reading = BUNDLED.read_story("They went silent for two weeks, then a form email came.")
+    assert (True, "generic_email", ()) == (reading.observations.get("went_silent"),
+                                           reading.observations.get("rejection_format"),
+                                           reading.conflicts)
+
+
+@pytest.mark.parametrize("text", ["The recruiter went silent after the final round.",
+                                  "They ghosted me.", "I am still waiting to hear back."])
+def test_silence_with_no_answer_at_all_reads_never_told(text):
+    assert "never_told" == BUNDLED.read_story(text).observations.get("rejection_format")

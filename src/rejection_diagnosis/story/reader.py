@@ -321,12 +321,25 @@ class StoryReader:
                  unmatched: tuple[tuple[int, int], ...], notes: tuple[str, ...]) -> Reading:
         asserted: dict[str, list[ReadObservation]] = {}
         denied: dict[str, list[ReadObservation]] = {}
+        # Observations the story names in words of their own, not only through another
+        # phrase's ``also:``. What ``also:`` adds is an inference ("they went silent" says
+        # no one told you the no), and the story's own words about it win over it
+        # ("... then a form email came"): they are not a conflict.
+        direct: set[str] = set()
+        implied: list[tuple[str, ReadObservation]] = []
         for hit, sentence in found:
             reading = _interpret(text, hit, sentence)
             if reading is None:
                 continue
+            if hit.phrase.implied:
+                implied.append(reading)
+                continue
+            direct.add(reading[1].id)
             target, item = reading
             (denied if target == "denied" else asserted).setdefault(item.id, []).append(item)
+        for target, item in implied:
+            if item.id not in direct:
+                (denied if target == "denied" else asserted).setdefault(item.id, []).append(item)
         items: list[ReadObservation] = []
         conflicts: list[Conflict] = []
         for ident, readings in asserted.items():
