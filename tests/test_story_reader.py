@@ -195,7 +195,10 @@ def test_ordinals_count_up_to_the_highest_not_a_conflict():
                                  "with the director.")
     assert reading.observations["interview_rounds"] == 2
     assert not reading.conflicts
-    # A count and an ordinal that disagree are still a conflict, not a guess.
+    # A count above an ordinal is the total; an ordinal above every count may be a round
+    # only planned ("invited me to a third"): a conflict, not a guess.
+    reading = bundled.read_story("The first interview went fine. Four interviews in all.")
+    assert reading.observations["interview_rounds"] == 4
     reading = bundled.read_story("I had two interviews. Then they invited me to a third "
                                  "interview.")
     assert "interview_rounds" not in reading.observations

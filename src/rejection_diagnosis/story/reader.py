@@ -35,6 +35,9 @@ _ENGLISH = frozenset({"the", "and", "i", "to", "a", "was", "of", "they", "it", "
                       "we", "is", "were", "after", "said", "an", "no", "be", "at", "them"})
 # Certainty left by a bound or an approximation ("more than a week", "about a month").
 _APPROXIMATE = 0.9
+# Units of time: a number in one of them is a measure, not a count (see ``_counts``).
+_TIME_UNITS = frozenset({"hour", "hours", "day", "days", "week", "weeks", "month", "months",
+                         "year", "years"})
 _STRONG_TERMINATORS = frozenset({";", ":", "but", "however", "although", "though", "yet",
                                  "whereas", "so", "because", "(", ")"})
 
@@ -205,6 +208,7 @@ class StoryReader:
         count = 0
         observations = list(observations)
         known = {o.id: o for o in observations}
+        self._observations = known
         for obs in observations:
             for phrase in obs.phrases:
                 # A phrase that also sets other observations is matched once per
@@ -345,10 +349,15 @@ class StoryReader:
         for ident, readings in asserted.items():
             values = {_key(r.value) for r in readings}
             against = [d for d in denied.get(ident, ()) if _key(d.value) in values]
-            if len(values) > 1 and not against and (_scale(readings) or _ordinals(readings)):
+            if len(values) > 1 and not against and (
+                    _scale(readings) or _ordinals(readings)
+                    or _counts(self._observations.get(ident), readings)):
                 # Fixed numbers are a scale ("upset" 6, "devastated" 8): the highest said
                 # is the reading, not a conflict between them. So are ordinals: "the first
-                # interview ... the second interview" is two rounds.
+                # interview ... the second interview" is two rounds. And so are counts of
+                # things (rounds, people): a story counts up as it goes ("the first
+                # interview, then a callback for a second", "a phone screen ... four
+                # in-person interviews"), and the highest count it gives is the total.
                 top = max(readings, key=lambda r: (float(r.value), r.certainty))
                 readings = [r for r in readings if r.value == top.value]
                 values = {_key(top.value)}
@@ -369,6 +378,21 @@ def _scale(readings: Sequence[ReadObservation]) -> bool:
     """Every reading is a number set by a phrase's fixed ``value:`` (no slot)."""
     return all(isinstance(r.value, int | float) and not isinstance(r.value, bool)
                and all("{" not in s.phrase for s in r.spans) for r in readings)
+
+
+def _counts(obs: m.Observation | None, readings: Sequence[ReadObservation]) -> bool:
+    """``obs`` counts things (rounds, people), and the highest count read is a count said.
+
+    Not a stretch of time, nor a scale. An ordinal above every count ("two interviews, then
+    they invited me to a third") names a round that may only have been planned: that stays
+    a conflict.
+    """
+    if obs is None or obs.type != "number" or obs.unit is None \
+            or obs.unit.lower() in _TIME_UNITS:
+        return False
+    top = max(float(r.value) for r in readings)
+    return any(float(r.value) == top and not all("{ordinal}" in s.phrase for s in r.spans)
+               for r in readings)
 
 
 def _ordinals(readings: Sequence[ReadObservation]) -> bool:
