@@ -447,3 +447,19 @@ def test_what_another_phrase_implies_gives_way_to_the_storys_own_words():
                                   "They ghosted me.", "I am still waiting to hear back."])
 def test_silence_with_no_answer_at_all_reads_never_told(text):
     assert "never_told" == BUNDLED.read_story(text).observations.get("rejection_format")
+
+
+def test_a_duration_later_than_something_is_a_delay_not_the_wait():
+    assert "days_to_rejection" not in BUNDLED.read_story(
+        "The decision came three days later than promised.").observations
+    assert 3 == BUNDLED.read_story("The decision came three days later.").observations[
+        "days_to_rejection"]
+
+
+def test_words_the_stemmer_keeps_whole_do_not_meet_shorter_words():
+    from rejection_diagnosis.story._text import stem
+
+    assert ("news", "new", "process") == (stem("news"), stem("new"), stem("process"))
+    # "the new AP" is not news of the decision
+    assert "days_to_rejection" not in BUNDLED.read_story(
+        "A meeting announcing the new AP was held the same day.").observations

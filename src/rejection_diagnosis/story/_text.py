@@ -96,7 +96,10 @@ def stem(word: str) -> str:
     w = word.lower().replace("’", "'")
     if w.endswith("'s") or w.endswith("s'"):
         w = w[:-2] if w.endswith("'s") else w[:-1]
-    w = _IRREGULAR.get(w, w)
+    base = _IRREGULAR.get(w)
+    if base == w:
+        return w  # kept as it is: "news" is not "new", "process" not "proces"
+    w = base or w
     if len(w) == 3 and w.endswith("s") and w[1] not in "aeiousy" and w.isalpha():
         return w[:-1]  # "ads", "cvs"
     if "'" in w or len(w) <= 3 or not w.isalpha():

@@ -35,6 +35,8 @@ _ENGLISH = frozenset({"the", "and", "i", "to", "a", "was", "of", "they", "it", "
                       "we", "is", "were", "after", "said", "an", "no", "be", "at", "them"})
 # Certainty left by a bound or an approximation ("more than a week", "about a month").
 _APPROXIMATE = 0.9
+# A phrase ending on one of these words and followed by "than" is a comparison.
+_COMPARATIVES = frozenset({"later", "earlier", "sooner", "longer"})
 # Units of time: a number in one of them is a measure, not a count (see ``_counts``).
 _TIME_UNITS = frozenset({"hour", "hours", "day", "days", "week", "weeks", "month", "months",
                          "year", "years"})
@@ -463,6 +465,11 @@ def _match(sentence: _Sentence, phrase: _Phrase, i: int) -> _Hit | None:
     if not step(0, i, 0, False) or not indexes:
         return None
     if indexes[0] != i and not seq[0].startswith("{"):
+        return None
+    after = indexes[-1] + 1
+    if tokens[indexes[-1]].lower in _COMPARATIVES and after < len(tokens) \
+            and tokens[after].lower == "than":
+        # "the decision came three days later than promised" is a delay, not a wait.
         return None
     return _Hit(phrase, tuple(sorted(indexes)), quantity[0] if quantity else None)
 
