@@ -463,3 +463,10 @@ def test_words_the_stemmer_keeps_whole_do_not_meet_shorter_words():
     # "the new AP" is not news of the decision
     assert "days_to_rejection" not in BUNDLED.read_story(
         "A meeting announcing the new AP was held the same day.").observations
+
+
+def test_a_word_said_twice_for_emphasis_does_not_end_the_phrase():
+    assert BUNDLED.read_story("The interview went really, really well.").observations[
+        "interview_felt_great"] is True
+    assert "interview_felt_great" not in BUNDLED.read_story(
+        "The interview went, well, badly.").observations

@@ -143,7 +143,11 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
                              True))
             continue
         out.append(Token(raw, start, start + len(raw), lower, stem(lower), lower[:1].isalnum()))
-    return out
+    # A word said twice for emphasis ("really, really well", "very, very good") is one
+    # clause: the comma between the two does not end a phrase or a negation's scope.
+    return [t for i, t in enumerate(out)
+            if not (t.lower == "," and 0 < i < len(out) - 1 and out[i - 1].is_word
+                    and out[i - 1].lower == out[i + 1].lower)]
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:
