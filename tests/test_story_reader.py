@@ -470,3 +470,15 @@ def test_a_word_said_twice_for_emphasis_does_not_end_the_phrase():
         "interview_felt_great"] is True
     assert "interview_felt_great" not in BUNDLED.read_story(
         "The interview went, well, badly.").observations
+
+
+def test_a_hyphenated_word_is_read_as_its_parts():
+    # written "reference check stage" in the rule file
+    assert {"references_contacted": True, "references_requested": True} == dict(
+        BUNDLED.read_story("The no came right after the reference-check stage.").observations)
+
+
+def test_a_phrase_does_not_cut_a_hyphenated_word_in_two():
+    # "interview ... well" is not in "a well-known firm"
+    assert "interview_felt_great" not in BUNDLED.read_story(
+        "Six interview rounds at a well-known firm.").observations

@@ -82,6 +82,8 @@ class Token(NamedTuple):
     stem: str
     #: A word or a number, not punctuation.
     is_word: bool
+    #: Joined to the token before by a hyphen ("check" in "reference-check").
+    joined: bool = False
 
 
 def clean(text: str) -> str:
@@ -134,6 +136,17 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         lower = lower.replace("’", "'")
         start = match.start() + offset
         head, dash, rest = lower.partition("-")
+        if dash and rest and head not in _COMPOUND_NUMBERS and len(lower) == len(raw):
+            # A hyphenated word is its parts ("reference-check" is "reference" and "check"),
+            # on both sides: a phrase written "start date" meets "start-date" and the other
+            # way round. Matching never cuts one in two (see ``Token.joined``).
+            pos = 0
+            for part in lower.split("-"):
+                end = pos + len(part)
+                out.append(Token(raw[pos:end], start + pos, start + end, part, stem(part), True,
+                                 pos > 0))
+                pos = end + 1
+            continue
         if dash and rest and head in _COMPOUND_NUMBERS and len(head) == len(raw.partition(
                 "-")[0]) and rest.partition("-")[0] not in _NUMBER_WORDS_AFTER_TENS:
             # "four-person" is "four" and "person"

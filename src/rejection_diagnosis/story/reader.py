@@ -467,6 +467,10 @@ def _match(sentence: _Sentence, phrase: _Phrase, i: int) -> _Hit | None:
     if indexes[0] != i and not seq[0].startswith("{"):
         return None
     after = indexes[-1] + 1
+    if tokens[indexes[0]].joined or (after < len(tokens) and tokens[after].joined):
+        # A phrase does not cut a hyphenated word in two: "a well-known firm" does not
+        # say the interview went "well".
+        return None
     if tokens[indexes[-1]].lower in _COMPARATIVES and after < len(tokens) \
             and tokens[after].lower == "than":
         # "the decision came three days later than promised" is a delay, not a wait.
