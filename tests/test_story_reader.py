@@ -482,3 +482,13 @@ def test_a_phrase_does_not_cut_a_hyphenated_word_in_two():
     # "interview ... well" is not in "a well-known firm"
     assert "interview_felt_great" not in BUNDLED.read_story(
         "Six interview rounds at a well-known firm.").observations
+
+
+def test_what_another_observations_negated_phrase_is_about_is_not_denied():
+    # "never worked in" is about her; the employer may or may not be public
+    reading = BUNDLED.read_story("She had never worked in the public sector.")
+    assert "public_sector_employer" not in reading.observations
+    assert "public_sector_employer" not in {d.id for d in reading.denied}
+    # a negation of its own still denies
+    assert BUNDLED.read_story("It was not a public sector job.").observations[
+        "public_sector_employer"] is False

@@ -168,6 +168,8 @@ class _Sentence:
         self.stems = frozenset(t.stem for t in tokens)
         self._numbers: dict[tuple[str, int, str | None], Quantity | None] = {}
         self._cues: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
+        #: The words each phrase found in the sentence matched, by observation.
+        self.claimed: list[tuple[str, frozenset[int]]] = []
 
     def slot(self, j: int, slot: str, unit: str | None) -> Quantity | None:
         key = (slot, j, unit if slot == "{duration}" else None)
@@ -262,6 +264,7 @@ class StoryReader:
             tokens = tokenize(cleaned[start:end], start)
             sentence = _Sentence(tokens)
             found = self._sentence(sentence)
+            sentence.claimed = [(h.phrase.observation.id, frozenset(h.indexes)) for h in found]
             for t in tokens:
                 if t.is_word:
                     words += 1
@@ -528,6 +531,19 @@ def _negated(sentence: _Sentence, hit: _Hit) -> tuple[int, int] | None:
     return None
 
 
+def _governed(sentence: _Sentence, hit: _Hit, cue: tuple[int, int]) -> bool:
+    """Whether the negation ``cue`` belongs to another observation's phrase ending before ``hit``.
+
+    Then ``hit`` is what that negated phrase is about, not a fact denied: "she had never
+    worked in the public sector" says something about her ("never worked in"), nothing
+    about whether the employer is public; "never told the role depended on passing a
+    background check" neither passes nor fails the check.
+    """
+    words = set(range(*cue))
+    return any(ident != hit.phrase.observation.id and words & claimed
+               and max(claimed) < hit.first for ident, claimed in sentence.claimed)
+
+
 def _hedges(sentence: _Sentence, hit: _Hit) -> tuple[tuple[str, float], ...]:
     tokens = sentence.tokens
     own = set(hit.indexes)
@@ -549,6 +565,8 @@ def _interpret(text: str, hit: _Hit, sentence: _Sentence
     obs, phrase = hit.phrase.observation, hit.phrase.phrase
     cue = _negated(sentence, hit)
     negated = cue is not None
+    if negated and _governed(sentence, hit, cue):
+        return None
     if negated and hit.phrase.implied:
         return None
     hedges = _hedges(sentence, hit)
