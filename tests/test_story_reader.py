@@ -492,3 +492,13 @@ def test_what_another_observations_negated_phrase_is_about_is_not_denied():
     # a negation of its own still denies
     assert BUNDLED.read_story("It was not a public sector job.").observations[
         "public_sector_employer"] is False
+
+
+@pytest.mark.parametrize("text", [
+    "The manager was about to offer me the job.",
+    "The offer would follow once the background check cleared.",
+])
+def test_what_was_only_about_to_happen_is_not_read(text):
+    reading = BUNDLED.read_story(text)
+    assert ("offer_withdrawn" not in reading.observations
+            and "checks_passed" not in reading.observations)

@@ -180,7 +180,8 @@ class _Sentence:
     def cues(self, kind: str) -> list[tuple[int, int, tuple[str, ...]]]:
         if kind not in self._cues:
             table: Sequence[tuple[str, ...]] | dict[tuple[str, ...], float] = {
-                "pre": cues.PRE, "post": cues.POST, "pseudo": cues.PSEUDO}.get(kind, cues.HEDGES)
+                "pre": cues.PRE, "post": cues.POST, "pseudo": cues.PSEUDO,
+                "hypothetical": cues.HYPOTHETICAL}.get(kind, cues.HEDGES)
             self._cues[kind] = cues.find(self.tokens, table)
         return self._cues[kind]
 
@@ -531,6 +532,17 @@ def _negated(sentence: _Sentence, hit: _Hit) -> tuple[int, int] | None:
     return None
 
 
+def _hypothetical(sentence: _Sentence, hit: _Hit) -> bool:
+    """Whether ``hit`` is in the scope of a hypothetical cue ("about to", "once", "if")."""
+    tokens = sentence.tokens
+    # "once" in "not once" is part of a negation.
+    own = set(hit.indexes) | {j for s, e, _ in sentence.cues("pre") for j in range(s, e)}
+    return any(not own & set(range(s, e)) and e <= hit.first
+               and _distance(tokens, e, hit.first) <= cues.SCOPE
+               and not _terminated(tokens, e, hit.first)
+               for s, e, _ in sentence.cues("hypothetical"))
+
+
 def _governed(sentence: _Sentence, hit: _Hit, cue: tuple[int, int]) -> bool:
     """Whether the negation ``cue`` belongs to another observation's phrase ending before ``hit``.
 
@@ -563,6 +575,8 @@ def _interpret(text: str, hit: _Hit, sentence: _Sentence
                ) -> tuple[str, ReadObservation] | None:
     tokens = sentence.tokens
     obs, phrase = hit.phrase.observation, hit.phrase.phrase
+    if _hypothetical(sentence, hit):
+        return None
     cue = _negated(sentence, hit)
     negated = cue is not None
     if negated and _governed(sentence, hit, cue):
