@@ -579,7 +579,7 @@ def _interpret(text: str, hit: _Hit, sentence: _Sentence
         return None
     cue = _negated(sentence, hit)
     negated = cue is not None
-    if negated and _governed(sentence, hit, cue):
+    if cue is not None and _governed(sentence, hit, cue):
         return None
     if negated and hit.phrase.implied:
         return None
