@@ -502,3 +502,10 @@ def test_what_was_only_about_to_happen_is_not_read(text):
     reading = BUNDLED.read_story(text)
     assert ("offer_withdrawn" not in reading.observations
             and "checks_passed" not in reading.observations)
+
+
+def test_the_agency_contact_is_not_the_agency_contacting_you():
+    assert "approached_by_company" not in BUNDLED.read_story(
+        "The result came through the agency contact.").observations
+    assert BUNDLED.read_story("The agency contacted me.").observations[
+        "approached_by_company"] is True
