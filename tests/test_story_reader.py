@@ -509,3 +509,9 @@ def test_the_agency_contact_is_not_the_agency_contacting_you():
         "The result came through the agency contact.").observations
     assert BUNDLED.read_story("The agency contacted me.").observations[
         "approached_by_company"] is True
+
+
+def test_a_companys_bankruptcy_is_not_a_mark_on_your_record():
+    reading = BUNDLED.read_story("Days later the retailer filed for Chapter 11 bankruptcy.")
+    assert (True, None) == (reading.observations.get("company_in_trouble_signs"),
+                            reading.observations.get("record_issue"))
