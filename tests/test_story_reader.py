@@ -515,3 +515,14 @@ def test_a_companys_bankruptcy_is_not_a_mark_on_your_record():
     reading = BUNDLED.read_story("Days later the retailer filed for Chapter 11 bankruptcy.")
     assert (True, None) == (reading.observations.get("company_in_trouble_signs"),
                             reading.observations.get("record_issue"))
+
+
+@pytest.mark.parametrize(("text", "absent"), [
+    ("I had a gut feeling about it.", "distress_level"),
+    ("I asked to move the start date to after my vacation.", "would_need_to_relocate"),
+    ("I applied about a month earlier.", "months_searching"),
+    ("The position was reposted and opened to external candidates.", "who_was_hired"),
+    ("He called it unofficial good news.", "interview_felt_great"),
+])
+def test_words_that_only_resemble_a_phrase_set_nothing(text, absent):
+    assert absent not in BUNDLED.read_story(text).observations

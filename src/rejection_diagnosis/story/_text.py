@@ -52,7 +52,7 @@ _IRREGULAR = {
     "us": "us", "this": "this", "his": "his", "its": "its", "less": "less",
     "news": "news", "yes": "yes", "process": "process", "business": "business",
     "always": "always", "perhaps": "perhaps", "ours": "ours", "themselves": "themselves",
-    "was't": "be",
+    "was't": "be", "gutted": "gutted",
 }
 # Number words that start a compound ("a four-person panel", "a six-month contract"): the
 # compound is read as the number and the word it counts, so "{number} person" and
