@@ -523,6 +523,7 @@ def test_a_companys_bankruptcy_is_not_a_mark_on_your_record():
     ("I applied about a month earlier.", "months_searching"),
     ("The position was reposted and opened to external candidates.", "who_was_hired"),
     ("He called it unofficial good news.", "interview_felt_great"),
+    ("My listed references and resume are solid.", "checks_passed"),
 ])
 def test_words_that_only_resemble_a_phrase_set_nothing(text, absent):
     assert absent not in BUNDLED.read_story(text).observations
