@@ -195,7 +195,10 @@ def test_ordinals_count_up_to_the_highest_not_a_conflict():
                                  "with the director.")
     assert reading.observations["interview_rounds"] == 2
     assert not reading.conflicts
-    # A count and an ordinal that disagree are still a conflict, not a guess.
+    # A count above an ordinal is the total; an ordinal above every count may be a round
+    # only planned ("invited me to a third"): a conflict, not a guess.
+    reading = bundled.read_story("The first interview went fine. Four interviews in all.")
+    assert reading.observations["interview_rounds"] == 4
     reading = bundled.read_story("I had two interviews. Then they invited me to a third "
                                  "interview.")
     assert "interview_rounds" not in reading.observations
@@ -427,3 +430,100 @@ def test_denying_the_words_does_not_deny_what_they_only_implied():
 
     reading = rd.load_rules().read_story("They never called my references.")
     assert {"references_contacted": False} == dict(reading.observations)
+
+
+BUNDLED = rd.load_rules()
+
+
+def test_what_another_phrase_implies_gives_way_to_the_storys_own_words():
+    # "went silent" implies no one told the no; the form email says how it came.
+    reading = BUNDLED.read_story("They went silent for two weeks, then a form email came.")
+    assert (True, "generic_email", ()) == (reading.observations.get("went_silent"),
+                                           reading.observations.get("rejection_format"),
+                                           reading.conflicts)
+
+
+@pytest.mark.parametrize("text", ["The recruiter went silent after the final round.",
+                                  "They ghosted me.", "I am still waiting to hear back."])
+def test_silence_with_no_answer_at_all_reads_never_told(text):
+    assert "never_told" == BUNDLED.read_story(text).observations.get("rejection_format")
+
+
+def test_a_duration_later_than_something_is_a_delay_not_the_wait():
+    assert "days_to_rejection" not in BUNDLED.read_story(
+        "The decision came three days later than promised.").observations
+    assert 3 == BUNDLED.read_story("The decision came three days later.").observations[
+        "days_to_rejection"]
+
+
+def test_words_the_stemmer_keeps_whole_do_not_meet_shorter_words():
+    from rejection_diagnosis.story._text import stem
+
+    assert ("news", "new", "process") == (stem("news"), stem("new"), stem("process"))
+    # "the new AP" is not news of the decision
+    assert "days_to_rejection" not in BUNDLED.read_story(
+        "A meeting announcing the new AP was held the same day.").observations
+
+
+def test_a_word_said_twice_for_emphasis_does_not_end_the_phrase():
+    assert BUNDLED.read_story("The interview went really, really well.").observations[
+        "interview_felt_great"] is True
+    assert "interview_felt_great" not in BUNDLED.read_story(
+        "The interview went, well, badly.").observations
+
+
+def test_a_hyphenated_word_is_read_as_its_parts():
+    # written "reference check stage" in the rule file
+    assert {"references_contacted": True, "references_requested": True} == dict(
+        BUNDLED.read_story("The no came right after the reference-check stage.").observations)
+
+
+def test_a_phrase_does_not_cut_a_hyphenated_word_in_two():
+    # "interview ... well" is not in "a well-known firm"
+    assert "interview_felt_great" not in BUNDLED.read_story(
+        "Six interview rounds at a well-known firm.").observations
+
+
+def test_what_another_observations_negated_phrase_is_about_is_not_denied():
+    # "never worked in" is about her; the employer may or may not be public
+    reading = BUNDLED.read_story("She had never worked in the public sector.")
+    assert "public_sector_employer" not in reading.observations
+    assert "public_sector_employer" not in {d.id for d in reading.denied}
+    # a negation of its own still denies
+    assert BUNDLED.read_story("It was not a public sector job.").observations[
+        "public_sector_employer"] is False
+
+
+@pytest.mark.parametrize("text", [
+    "The manager was about to offer me the job.",
+    "The offer would follow once the background check cleared.",
+])
+def test_what_was_only_about_to_happen_is_not_read(text):
+    reading = BUNDLED.read_story(text)
+    assert ("offer_withdrawn" not in reading.observations
+            and "checks_passed" not in reading.observations)
+
+
+def test_the_agency_contact_is_not_the_agency_contacting_you():
+    assert "approached_by_company" not in BUNDLED.read_story(
+        "The result came through the agency contact.").observations
+    assert BUNDLED.read_story("The agency contacted me.").observations[
+        "approached_by_company"] is True
+
+
+def test_a_companys_bankruptcy_is_not_a_mark_on_your_record():
+    reading = BUNDLED.read_story("Days later the retailer filed for Chapter 11 bankruptcy.")
+    assert (True, None) == (reading.observations.get("company_in_trouble_signs"),
+                            reading.observations.get("record_issue"))
+
+
+@pytest.mark.parametrize(("text", "absent"), [
+    ("I had a gut feeling about it.", "distress_level"),
+    ("I asked to move the start date to after my vacation.", "would_need_to_relocate"),
+    ("I applied about a month earlier.", "months_searching"),
+    ("The position was reposted and opened to external candidates.", "who_was_hired"),
+    ("He called it unofficial good news.", "interview_felt_great"),
+    ("My listed references and resume are solid.", "checks_passed"),
+])
+def test_words_that_only_resemble_a_phrase_set_nothing(text, absent):
+    assert absent not in BUNDLED.read_story(text).observations

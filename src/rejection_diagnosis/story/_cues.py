@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from .._caches import register
 from ._text import Token
 
-__all__ = ["HEDGES", "POST", "PRE", "PSEUDO", "SCOPE", "TERMINATORS", "find"]
+__all__ = ["HEDGES", "HYPOTHETICAL", "POST", "PRE", "PSEUDO", "SCOPE", "TERMINATORS", "find"]
 
 #: Words after a pre trigger that it can negate.
 SCOPE = 6
@@ -41,6 +41,13 @@ PSEUDO: tuple[tuple[str, ...], ...] = tuple(tuple(t.split()) for t in (
     # "no" as the answer itself: "they said no", "the no came a week later".
     "say no", "said no", "saying no", "says no", "the no", "a no", "their no", "no came",
     "hear no", "heard no", "got a no", "no thanks",
+))
+#: Words that make what follows them in the clause something that did not (yet) happen
+#: (ConText's "hypothetical", Harkema et al. 2009): "they were about to offer me the job",
+#: "details would follow once the background check cleared". What they cover is not read.
+HYPOTHETICAL: tuple[tuple[str, ...], ...] = tuple(tuple(t.split()) for t in (
+    "about to", "on the point of", "on the verge of", "was going to", "were going to",
+    "is going to", "supposed to", "once", "unless",
 ))
 TERMINATORS = frozenset({
     "but", "however", "although", "though", "yet", "except", "which", "whereas", "while",

@@ -53,7 +53,7 @@ _IRREGULAR = {
     "us": "us", "this": "this", "his": "his", "its": "its", "less": "less",
     "news": "news", "yes": "yes", "process": "process", "business": "business",
     "always": "always", "perhaps": "perhaps", "ours": "ours", "themselves": "themselves",
-    "was't": "be",
+    "was't": "be", "gutted": "gutted",
 }
 # Number words that start a compound ("a four-person panel", "a six-month contract"): the
 # compound is read as the number and the word it counts, so "{number} person" and
@@ -83,6 +83,8 @@ class Token(NamedTuple):
     stem: str
     #: A word or a number, not punctuation.
     is_word: bool
+    #: Joined to the token before by a hyphen ("check" in "reference-check").
+    joined: bool = False
 
 
 def clean(text: str) -> str:
@@ -97,7 +99,10 @@ def stem(word: str) -> str:
     w = word.lower().replace("’", "'")
     if w.endswith("'s") or w.endswith("s'"):
         w = w[:-2] if w.endswith("'s") else w[:-1]
-    w = _IRREGULAR.get(w, w)
+    base = _IRREGULAR.get(w)
+    if base == w:
+        return w  # kept as it is: "news" is not "new", "process" not "proces"
+    w = base or w
     if len(w) == 3 and w.endswith("s") and w[1] not in "aeiousy" and w.isalpha():
         return w[:-1]  # "ads", "cvs"
     if "'" in w or len(w) <= 3 or not w.isalpha():
@@ -132,6 +137,17 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         lower = lower.replace("’", "'")
         start = match.start() + offset
         head, dash, rest = lower.partition("-")
+        if dash and rest and head not in _COMPOUND_NUMBERS and len(lower) == len(raw):
+            # A hyphenated word is its parts ("reference-check" is "reference" and "check"),
+            # on both sides: a phrase written "start date" meets "start-date" and the other
+            # way round. Matching never cuts one in two (see ``Token.joined``).
+            pos = 0
+            for part in lower.split("-"):
+                end = pos + len(part)
+                out.append(Token(raw[pos:end], start + pos, start + end, part, stem(part), True,
+                                 pos > 0))
+                pos = end + 1
+            continue
         if dash and rest and head in _COMPOUND_NUMBERS and len(head) == len(raw.partition(
                 "-")[0]) and rest.partition("-")[0] not in _NUMBER_WORDS_AFTER_TENS:
             # "four-person" is "four" and "person"
@@ -141,7 +157,11 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
                              True))
             continue
         out.append(Token(raw, start, start + len(raw), lower, stem(lower), lower[:1].isalnum()))
-    return out
+    # A word said twice for emphasis ("really, really well", "very, very good") is one
+    # clause: the comma between the two does not end a phrase or a negation's scope.
+    return [t for i, t in enumerate(out)
+            if not (t.lower == "," and 0 < i < len(out) - 1 and out[i - 1].is_word
+                    and out[i - 1].lower == out[i + 1].lower)]
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:

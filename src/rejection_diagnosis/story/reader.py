@@ -35,6 +35,11 @@ _ENGLISH = frozenset({"the", "and", "i", "to", "a", "was", "of", "they", "it", "
                       "we", "is", "were", "after", "said", "an", "no", "be", "at", "them"})
 # Certainty left by a bound or an approximation ("more than a week", "about a month").
 _APPROXIMATE = 0.9
+# A phrase ending on one of these words and followed by "than" is a comparison.
+_COMPARATIVES = frozenset({"later", "earlier", "sooner", "longer"})
+# Units of time: a number in one of them is a measure, not a count (see ``_counts``).
+_TIME_UNITS = frozenset({"hour", "hours", "day", "days", "week", "weeks", "month", "months",
+                         "year", "years"})
 _STRONG_TERMINATORS = frozenset({";", ":", "but", "however", "although", "though", "yet",
                                  "whereas", "so", "because", "(", ")"})
 
@@ -163,6 +168,8 @@ class _Sentence:
         self.stems = frozenset(t.stem for t in tokens)
         self._numbers: dict[tuple[str, int, str | None], Quantity | None] = {}
         self._cues: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
+        #: The words each phrase found in the sentence matched, by observation.
+        self.claimed: list[tuple[str, frozenset[int]]] = []
 
     def slot(self, j: int, slot: str, unit: str | None) -> Quantity | None:
         key = (slot, j, unit if slot == "{duration}" else None)
@@ -173,7 +180,8 @@ class _Sentence:
     def cues(self, kind: str) -> list[tuple[int, int, tuple[str, ...]]]:
         if kind not in self._cues:
             table: Sequence[tuple[str, ...]] | dict[tuple[str, ...], float] = {
-                "pre": cues.PRE, "post": cues.POST, "pseudo": cues.PSEUDO}.get(kind, cues.HEDGES)
+                "pre": cues.PRE, "post": cues.POST, "pseudo": cues.PSEUDO,
+                "hypothetical": cues.HYPOTHETICAL}.get(kind, cues.HEDGES)
             self._cues[kind] = cues.find(self.tokens, table)
         return self._cues[kind]
 
@@ -205,6 +213,7 @@ class StoryReader:
         count = 0
         observations = list(observations)
         known = {o.id: o for o in observations}
+        self._observations = known
         for obs in observations:
             for phrase in obs.phrases:
                 # A phrase that also sets other observations is matched once per
@@ -256,6 +265,7 @@ class StoryReader:
             tokens = tokenize(cleaned[start:end], start)
             sentence = _Sentence(tokens)
             found = self._sentence(sentence)
+            sentence.claimed = [(h.phrase.observation.id, frozenset(h.indexes)) for h in found]
             for t in tokens:
                 if t.is_word:
                     words += 1
@@ -321,21 +331,39 @@ class StoryReader:
                  unmatched: tuple[tuple[int, int], ...], notes: tuple[str, ...]) -> Reading:
         asserted: dict[str, list[ReadObservation]] = {}
         denied: dict[str, list[ReadObservation]] = {}
+        # Observations the story names in words of their own, not only through another
+        # phrase's ``also:``. What ``also:`` adds is an inference ("they went silent" says
+        # no one told you the no), and the story's own words about it win over it
+        # ("... then a form email came"): they are not a conflict.
+        direct: set[str] = set()
+        implied: list[tuple[str, ReadObservation]] = []
         for hit, sentence in found:
             reading = _interpret(text, hit, sentence)
             if reading is None:
                 continue
+            if hit.phrase.implied:
+                implied.append(reading)
+                continue
+            direct.add(reading[1].id)
             target, item = reading
             (denied if target == "denied" else asserted).setdefault(item.id, []).append(item)
+        for target, item in implied:
+            if item.id not in direct:
+                (denied if target == "denied" else asserted).setdefault(item.id, []).append(item)
         items: list[ReadObservation] = []
         conflicts: list[Conflict] = []
         for ident, readings in asserted.items():
             values = {_key(r.value) for r in readings}
             against = [d for d in denied.get(ident, ()) if _key(d.value) in values]
-            if len(values) > 1 and not against and (_scale(readings) or _ordinals(readings)):
+            if len(values) > 1 and not against and (
+                    _scale(readings) or _ordinals(readings)
+                    or _counts(self._observations.get(ident), readings)):
                 # Fixed numbers are a scale ("upset" 6, "devastated" 8): the highest said
                 # is the reading, not a conflict between them. So are ordinals: "the first
-                # interview ... the second interview" is two rounds.
+                # interview ... the second interview" is two rounds. And so are counts of
+                # things (rounds, people): a story counts up as it goes ("the first
+                # interview, then a callback for a second", "a phone screen ... four
+                # in-person interviews"), and the highest count it gives is the total.
                 top = max(readings, key=lambda r: (float(r.value), r.certainty))
                 readings = [r for r in readings if r.value == top.value]
                 values = {_key(top.value)}
@@ -356,6 +384,21 @@ def _scale(readings: Sequence[ReadObservation]) -> bool:
     """Every reading is a number set by a phrase's fixed ``value:`` (no slot)."""
     return all(isinstance(r.value, int | float) and not isinstance(r.value, bool)
                and all("{" not in s.phrase for s in r.spans) for r in readings)
+
+
+def _counts(obs: m.Observation | None, readings: Sequence[ReadObservation]) -> bool:
+    """``obs`` counts things (rounds, people), and the highest count read is a count said.
+
+    Not a stretch of time, nor a scale. An ordinal above every count ("two interviews, then
+    they invited me to a third") names a round that may only have been planned: that stays
+    a conflict.
+    """
+    if obs is None or obs.type != "number" or obs.unit is None \
+            or obs.unit.lower() in _TIME_UNITS:
+        return False
+    top = max(float(r.value) for r in readings)
+    return any(float(r.value) == top and not all("{ordinal}" in s.phrase for s in r.spans)
+               for r in readings)
 
 
 def _ordinals(readings: Sequence[ReadObservation]) -> bool:
@@ -427,6 +470,15 @@ def _match(sentence: _Sentence, phrase: _Phrase, i: int) -> _Hit | None:
         return None
     if indexes[0] != i and not seq[0].startswith("{"):
         return None
+    after = indexes[-1] + 1
+    if tokens[indexes[0]].joined or (after < len(tokens) and tokens[after].joined):
+        # A phrase does not cut a hyphenated word in two: "a well-known firm" does not
+        # say the interview went "well".
+        return None
+    if tokens[indexes[-1]].lower in _COMPARATIVES and after < len(tokens) \
+            and tokens[after].lower == "than":
+        # "the decision came three days later than promised" is a delay, not a wait.
+        return None
     return _Hit(phrase, tuple(sorted(indexes)), quantity[0] if quantity else None)
 
 
@@ -480,6 +532,30 @@ def _negated(sentence: _Sentence, hit: _Hit) -> tuple[int, int] | None:
     return None
 
 
+def _hypothetical(sentence: _Sentence, hit: _Hit) -> bool:
+    """Whether ``hit`` is in the scope of a hypothetical cue ("about to", "once", "if")."""
+    tokens = sentence.tokens
+    # "once" in "not once" is part of a negation.
+    own = set(hit.indexes) | {j for s, e, _ in sentence.cues("pre") for j in range(s, e)}
+    return any(not own & set(range(s, e)) and e <= hit.first
+               and _distance(tokens, e, hit.first) <= cues.SCOPE
+               and not _terminated(tokens, e, hit.first)
+               for s, e, _ in sentence.cues("hypothetical"))
+
+
+def _governed(sentence: _Sentence, hit: _Hit, cue: tuple[int, int]) -> bool:
+    """Whether the negation ``cue`` belongs to another observation's phrase ending before ``hit``.
+
+    Then ``hit`` is what that negated phrase is about, not a fact denied: "she had never
+    worked in the public sector" says something about her ("never worked in"), nothing
+    about whether the employer is public; "never told the role depended on passing a
+    background check" neither passes nor fails the check.
+    """
+    words = set(range(*cue))
+    return any(ident != hit.phrase.observation.id and words & claimed
+               and max(claimed) < hit.first for ident, claimed in sentence.claimed)
+
+
 def _hedges(sentence: _Sentence, hit: _Hit) -> tuple[tuple[str, float], ...]:
     tokens = sentence.tokens
     own = set(hit.indexes)
@@ -499,8 +575,12 @@ def _interpret(text: str, hit: _Hit, sentence: _Sentence
                ) -> tuple[str, ReadObservation] | None:
     tokens = sentence.tokens
     obs, phrase = hit.phrase.observation, hit.phrase.phrase
+    if _hypothetical(sentence, hit):
+        return None
     cue = _negated(sentence, hit)
     negated = cue is not None
+    if cue is not None and _governed(sentence, hit, cue):
+        return None
     if negated and hit.phrase.implied:
         return None
     hedges = _hedges(sentence, hit)
