@@ -26,12 +26,13 @@ import hashlib
 import json
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, assert_never
 
 import attrs
 
 from ._alpha import AlphaNetwork
 from .compiler import Alternative, CompileLimitError, Program, SubjectKind, Test
+from .operators import TestOp
 
 __all__ = [
     "EVIDENCE_PROPERTY",
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 EVIDENCE_PROPERTY = "s_evidence"
-_COMPARISONS = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
+_COMPARISONS: dict[TestOp, str] = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 
 
 def prop_name(kind: SubjectKind, ident: str) -> str:
@@ -60,15 +61,21 @@ def prop_name(kind: SubjectKind, ident: str) -> str:
 def test_expression(test: Test) -> list[dict[str, Any]]:
     """A test in durable-rules' JSON expression language (flat items of one ``$and``)."""
     p, v = prop_name(test.kind, test.subject), test.value
-    if test.op == "eq":
-        return [{p: v}]
-    if test.op == "ne":
-        return [{"$neq": {p: v}}]
-    if test.op == "in":
-        return [{p: v[0]}] if len(v) == 1 else [{"$or": [{p: x} for x in v]}]
-    if test.op == "nin":
-        return [{"$neq": {p: x}} for x in v]
-    return [{_COMPARISONS[test.op]: {p: v}}]
+    # Exhaustive over the primitive tests of the program (operators.TestOp): a new
+    # primitive is a type error here until the engine's dialect for it is written.
+    match test.op:
+        case "eq":
+            return [{p: v}]
+        case "ne":
+            return [{"$neq": {p: v}}]
+        case "in":
+            return [{p: v[0]}] if len(v) == 1 else [{"$or": [{p: x} for x in v]}]
+        case "nin":
+            return [{"$neq": {p: x}} for x in v]
+        case "lt" | "le" | "gt" | "ge":
+            return [{_COMPARISONS[test.op]: {p: v}}]
+        case _:
+            assert_never(test.op)
 
 
 def alternative_expression(alternative: Alternative) -> dict[str, Any]:

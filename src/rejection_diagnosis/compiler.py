@@ -23,6 +23,7 @@ import attrs
 
 from . import model as m
 from .certainty import EPSILON
+from .operators import OPERATORS, TestOp, holds
 
 __all__ = [
     "MAX_ALTERNATIVES",
@@ -38,12 +39,7 @@ __all__ = [
 MAX_ALTERNATIVES = 64
 MAX_TESTS_PER_ALTERNATIVE = 24
 
-TestOp = Literal["eq", "ne", "in", "nin", "lt", "le", "gt", "ge"]
 SubjectKind = Literal["observation", "finding", "cause", "evidence"]
-
-_COMPLEMENT: dict[str, TestOp] = {
-    "eq": "ne", "ne": "eq", "in": "nin", "nin": "in", "lt": "ge", "ge": "lt", "le": "gt", "gt": "le",
-}
 
 
 class CompileLimitError(ValueError):
@@ -70,22 +66,7 @@ class Test:
 
     def holds(self, value: Any) -> bool:
         """Evaluate the test on a known value (the reference semantics)."""
-        op, v = self.op, self.value
-        if op == "eq":
-            return bool(value == v)
-        if op == "ne":
-            return bool(value != v)
-        if op == "in":
-            return value in v
-        if op == "nin":
-            return value not in v
-        if op == "lt":
-            return bool(value < v)
-        if op == "le":
-            return bool(value <= v)
-        if op == "gt":
-            return bool(value > v)
-        return bool(value >= v)
+        return holds(self.op, value, self.value)
 
     def describe(self) -> str:
         """The test as written by the rule author, with ``not`` where it was negated."""
@@ -132,18 +113,8 @@ def expand(cond: m.Condition, negate: bool = False) -> list[tuple[Test, ...]]:
     plain test fails, so De Morgan's laws and distribution remain valid.
     """
     if isinstance(cond, m.Compare):
-        op: TestOp
-        operand: Any = cond.operand
-        if cond.op == "between":
-            assert isinstance(operand, tuple)
-            lo, hi = operand
-            if negate:
-                return [(_test(cond, "lt", lo, True),), (_test(cond, "gt", hi, True),)]
-            return [(_test(cond, "ge", lo, False), _test(cond, "le", hi, False))]
-        op = cond.op
-        if op == "in" and isinstance(operand, tuple) and len(set(operand)) == 1:
-            op, operand = "eq", operand[0]
-        return [(_test(cond, _COMPLEMENT[op] if negate else op, operand, negate),)]
+        return [tuple(_test(cond, op, operand, negate) for op, operand in tests)
+                for tests in OPERATORS[cond.op].lower(cond.operand, negate)]
     if isinstance(cond, m.ConclusionTest):
         # EPSILON keeps float noise in a combined certainty from deciding the test.
         test = Test(cond.kind, cond.id, "le" if negate else "ge",

@@ -24,6 +24,7 @@ from . import model as m
 from ._caches import cached
 from ._yaml import Limits, Located, YamlPath, format_yaml_path, read_yaml
 from .errors import Problem, did_you_mean
+from .operators import ALIASES, EQUALS, NAMES, OPERATORS
 
 if TYPE_CHECKING:
     import jsonschema
@@ -36,13 +37,6 @@ _SECTIONS = {"observations": "observation", "findings": "finding", "causes": "ca
 _ID = re.compile(r"^[a-z][a-z0-9_]*\Z")
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*\Z")
 _RESERVED = frozenset({"all", "any", "not", "cause", "finding", "evidence", "min"})
-_OPERATORS = ("eq", "ne", "in", "lt", "le", "gt", "ge", "between")
-# Spellings authors bring from other languages and rule engines.
-_OPERATOR_ALIASES = {
-    "gte": "ge", ">=": "ge", "lte": "le", "<=": "le", ">": "gt", "<": "lt", "==": "eq",
-    "=": "eq", "equals": "eq", "is": "eq", "!=": "ne", "neq": "ne", "not": "ne",
-    "one_of": "in", "range": "between",
-}
 #: A rule's condition is expanded into alternatives of plain tests; these bound the result.
 MAX_ALTERNATIVES = 64
 MAX_TESTS_PER_ALTERNATIVE = 24
@@ -473,51 +467,27 @@ class _FileParser:
                            f"compare {obs!r} with a value or an operator mapping such as "
                            f"{{ge: 3}} (got {raw!r:.60})", rule_id)
                 return None
-            return m.Compare(obs, "eq", self._scalar(raw), where, self.loc(ypath))
+            return m.Compare(obs, EQUALS, self._scalar(raw), where, self.loc(ypath))
         if len(raw) != 1:
             self.error(ypath, "condition",
                        f"one operator per comparison (got {', '.join(map(repr, raw))}); "
                        "use 'between:' for a range or 'all:' for several tests", rule_id)
             return None
         op, operand = next(iter(raw.items()))
-        if op not in _OPERATORS:
-            hint = (f" (did you mean {_OPERATOR_ALIASES[op]!r}?)" if op in _OPERATOR_ALIASES
-                    else did_you_mean(str(op), _OPERATORS))
+        spec = OPERATORS.get(op)
+        if spec is None:
+            hint = (f" (did you mean {ALIASES[op]!r}?)" if op in ALIASES
+                    else did_you_mean(str(op), NAMES))
             self.error((*ypath, op), "bad-operator",
                        f"unknown operator {op!r}{hint}; expected one of "
-                       + ", ".join(_OPERATORS), rule_id, at_key=True)
+                       + ", ".join(NAMES), rule_id, at_key=True)
             return None
         opath = (*ypath, op)
-        if op in ("in", "between"):
-            if not isinstance(operand, list) or not operand or any(
-                isinstance(v, list | dict) or v is None for v in operand
-            ):
-                self.error(opath, "condition",
-                           f"'{op}:' takes a non-empty list of values (got {operand!r:.60})",
-                           rule_id)
-                return None
-            if op == "between":
-                if len(operand) != 2 or not all(_is_number(v) for v in operand):
-                    self.error(opath, "condition",
-                               f"'between:' takes two numbers [low, high] (got {operand!r:.60})",
-                               rule_id)
-                    return None
-                if operand[0] > operand[1]:
-                    self.error(opath, "empty-range",
-                               f"between [{operand[0]}, {operand[1]}] can never hold; write the "
-                               "smaller bound first", rule_id)
-                    return None
-            return m.Compare(obs, op, tuple(self._scalar(v) for v in operand), where,
-                             self.loc(opath))
-        if op in ("lt", "le", "gt", "ge") and not _is_number(operand):
-            self.error(opath, "type-mismatch",
-                       f"'{op}:' compares numbers (got {operand!r:.60})", rule_id)
+        problem = spec.problem(operand)
+        if problem is not None:
+            self.error(opath, *problem, rule_id)
             return None
-        if isinstance(operand, list | dict) or operand is None:
-            self.error(opath, "condition", f"'{op}:' takes a single value (got {operand!r:.60})",
-                       rule_id)
-            return None
-        return m.Compare(obs, op, self._scalar(operand), where, self.loc(opath))
+        return m.Compare(obs, spec.name, spec.operand_of(operand), where, self.loc(opath))
 
     @staticmethod
     def _scalar(value: Any) -> m.Scalar:

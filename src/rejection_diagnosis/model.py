@@ -12,6 +12,8 @@ from typing import Literal, TypeAlias
 import attrs
 
 from ._pickling import positional_pickle
+from ._values import Scalar, show_value
+from .operators import OPERATORS, Operator
 
 __all__ = [
     "All",
@@ -38,8 +40,6 @@ __all__ = [
 ObservationType = Literal["boolean", "number", "category"]
 RecommendationKind = Literal["coping", "next_step"]
 ConclusionKind = Literal["finding", "cause", "recommendation"]
-Scalar: TypeAlias = bool | int | float | str
-Operator = Literal["eq", "ne", "in", "lt", "le", "gt", "ge", "between"]
 
 #: Conditions on findings and causes hold from this certainty on unless ``min`` says otherwise.
 DEFAULT_MIN = 0.2
@@ -176,16 +176,7 @@ class Compare:
 
     def describe(self) -> str:
         """The comparison as a coach would read it."""
-        symbol = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
-        if self.op == "in":
-            assert isinstance(self.operand, tuple)
-            return f"{self.observation} is one of {', '.join(show_value(v) for v in self.operand)}"
-        if self.op == "between":
-            assert isinstance(self.operand, tuple)
-            lo, hi = self.operand
-            return f"{self.observation} between {show_value(lo)} and {show_value(hi)}"
-        assert not isinstance(self.operand, tuple)
-        return f"{self.observation} {symbol[self.op]} {show_value(self.operand)}"
+        return OPERATORS[self.op].describe(self.observation, self.operand)
 
 
 @attrs.frozen
@@ -255,12 +246,3 @@ class Rule:
     location: Location = Location("<python>")
     #: Where the concluded id is written (``then: {cause: ID}``).
     conclusion_location: Location | None = attrs.field(default=None, eq=False)
-
-
-def show_value(value: object) -> str:
-    """A value as a rule author writes it: ``true``/``false``, ``14`` rather than ``14.0``."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:g}"
-    return str(value)

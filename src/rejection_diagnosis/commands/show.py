@@ -12,6 +12,7 @@ from .. import model as m
 from ..errors import did_you_mean
 from ..knowledge_base import KnowledgeBase
 from ..loader import schema
+from ..operators import EQUALS
 from ..validation import iter_conditions
 from ._common import UsageError, add_rules_argument, dump_json, load_kb
 
@@ -125,7 +126,7 @@ def _condition(cond: m.Condition) -> Any:
         return {"not": _condition(cond.item)}
     if isinstance(cond, m.Compare):
         operand = list(cond.operand) if isinstance(cond.operand, tuple) else cond.operand
-        return {cond.observation: operand if cond.op == "eq" else {cond.op: operand}}
+        return {cond.observation: operand if cond.op == EQUALS else {cond.op: operand}}
     if isinstance(cond, m.ConclusionTest):
         return {cond.kind: cond.id, "min": cond.min}
     return {"evidence": "sufficient" if cond.sufficient else "insufficient"}

@@ -143,7 +143,7 @@ def _alternative(alt: Alternative, given: Mapping[str, Given], free: frozenset[s
             c_lo, c_hi = intervals.get(t.subject, (0.0, 0.0))
             # A certainty test is monotone: "at least" is best at the top of the interval,
             # "at most" (negated) at the bottom.
-            at_least = t.op == "ge"
+            at_least = not t.negated
             best, worst = (c_hi, c_lo) if at_least else (c_lo, c_hi)
             if test_strength(t, {}, {t.subject: best}, None) is None:
                 return None
