@@ -11,9 +11,10 @@ together on valid and invalid cases.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, assert_never
+from typing import Any
 
 from .model import Observation
+from .observation_types import TYPES
 
 __all__ = ["DIALECT", "case_schema"]
 
@@ -29,18 +30,7 @@ _CERTAINTY = {
 
 def _value_schema(obs: Observation) -> dict[str, Any]:
     """What one observation's plain value may be."""
-    match obs.type:
-        case "boolean":
-            return {"type": "boolean"}
-        case "number":
-            schema: dict[str, Any] = {"type": "number"}
-            if obs.range is not None:
-                schema["minimum"], schema["maximum"] = obs.range
-            return schema
-        case "category":
-            return {"type": "string", "enum": list(obs.values)}
-        case _:
-            assert_never(obs.type)
+    return TYPES[obs.type].json_schema(obs)
 
 
 def _observation_schema(obs: Observation) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from . import model as m
 from .compiler import CompileLimitError, Test, expand
 from .errors import Problem
 from .loader import RuleSet
+from .observation_types import TYPES
 from .validation import iter_conditions
 
 __all__ = ["LINT_CODES", "lint_problems"]
@@ -78,10 +79,8 @@ class _Context:
             obs = self.observations.get(ident)
             if obs is None:
                 return None  # an error is reported for it already
-            if obs.type == "boolean":
-                return [True, False], obs.allowed()
-            if obs.type == "category":
-                return list(obs.values), obs.allowed()
+            if not TYPES[obs.type].numeric:
+                return list(TYPES[obs.type].choices(obs)), obs.allowed()
             lo, hi = obs.range if obs.range is not None else (None, None)
             unit = f" {obs.unit}" if obs.unit else ""
             words = f"a number from {lo:g} to {hi:g}{unit}" if obs.range else f"a number{unit}"

@@ -24,6 +24,7 @@ from . import model as m
 from ._caches import cached
 from ._yaml import Limits, Located, YamlPath, format_yaml_path, read_yaml
 from .errors import Problem, did_you_mean
+from .observation_types import kind_named
 from .operators import ALIASES, EQUALS, NAMES, OPERATORS
 
 if TYPE_CHECKING:
@@ -293,12 +294,13 @@ class _FileParser:
         whether each value fits the observation.
         """
         raw = item.get("phrases")
+        kind = kind_named(item.get("type"))  # not validated yet: may name no type
         groups: list[tuple[YamlPath, Any, list[Any]]] = []
         if isinstance(raw, list):
             # A boolean phrase sets true unless it says otherwise; the others say what.
-            default: m.Scalar | None = True if item.get("type") == "boolean" else None
+            default = kind.default_phrase_value if kind is not None else None
             groups.append(((*ypath, "phrases"), default, raw))
-        elif isinstance(raw, dict) and item.get("type") != "category":
+        elif isinstance(raw, dict) and not (kind is not None and kind.has_values):
             self.error((*ypath, "phrases"), "bad-phrase",
                        f"observation {item.get('id')!r}: only a category lists phrases per "
                        f"value; a {item.get('type')} takes a list of phrases under 'phrases:'")

@@ -13,6 +13,7 @@ import attrs
 
 from ._pickling import positional_pickle
 from ._values import Scalar, show_value
+from .observation_types import TYPES, ObservationType
 from .operators import OPERATORS, Operator
 
 __all__ = [
@@ -37,7 +38,6 @@ __all__ = [
     "show_value",
 ]
 
-ObservationType = Literal["boolean", "number", "category"]
 RecommendationKind = Literal["coping", "next_step"]
 ConclusionKind = Literal["finding", "cause", "recommendation"]
 
@@ -95,14 +95,7 @@ class Observation:
 
     def allowed(self) -> str:
         """The allowed answers in words, for messages and prompts."""
-        if self.type == "boolean":
-            return "true or false"
-        if self.type == "category":
-            return "one of " + ", ".join(repr(v) for v in self.values)
-        if self.range is not None:
-            lo, hi = self.range
-            return f"a number from {lo:g} to {hi:g}" + (f" ({self.unit})" if self.unit else "")
-        return "a number" + (f" ({self.unit})" if self.unit else "")
+        return TYPES[self.type].allowed(self)
 
 
 @attrs.frozen

@@ -15,7 +15,6 @@ show at most a short, bounded ``repr`` of what was given, however large it is.
 
 from __future__ import annotations
 
-import math
 import reprlib
 from collections.abc import Mapping
 from typing import Any
@@ -25,6 +24,7 @@ import attrs
 from ._pickling import positional_pickle
 from .errors import ObservationError, did_you_mean
 from .model import Observation
+from .observation_types import TYPES, exact_number
 
 __all__ = ["MAX_OBSERVATIONS", "Given", "normalize"]
 
@@ -70,21 +70,12 @@ def normalize(vocabulary: Mapping[str, Observation], raw: Any) -> dict[str, Give
             obs = vocabulary.get(key) if type(key) is str else None
             if obs is None:
                 break
-            kind = obs.type
-            if kind == "boolean":
-                if type(item) is bool:
-                    out[key] = _SURE[item]
+            # Only exact built-in values here: a subclass or a mapping takes the full checks.
+            if type(item) in _PLAIN:
+                value = TYPES[obs.type].value(obs, item)
+                if value is not None:
+                    out[key] = _SURE[value] if type(value) is bool else Given(value)
                     continue
-            elif kind == "number":
-                if type(item) is float or type(item) is int:
-                    number = _number(item)
-                    if number is not None and (obs.range is None
-                                               or obs.range[0] <= number <= obs.range[1]):
-                        out[key] = Given(number)
-                        continue
-            elif type(item) is str and item in obs.values:
-                out[key] = Given(item)
-                continue
             out[key] = _given(obs, item)
         else:
             return out
@@ -124,6 +115,8 @@ def _checked(vocabulary: Mapping[str, Observation], raw: Any) -> dict[str, Given
     return out
 
 
+#: The exact types the fast path of normalize() takes.
+_PLAIN = frozenset({bool, int, float, str})
 #: Immutable, so shared: most observations are sure booleans.
 _SURE = {True: Given(True), False: Given(False)}
 
@@ -146,20 +139,8 @@ def _given(obs: Observation, item: Any) -> Given:
     return Given(_value(obs, value), certainty)
 
 
-def _number(raw: Any) -> float | None:
-    """``raw`` as an exact, finite float, or None when it is not an int or a float."""
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
-        return None
-    try:
-        # The base class's conversion: a subclass's own __float__ is not consulted.
-        number = float.__float__(raw) if isinstance(raw, float) else int.__float__(raw)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _certainty(obs: Observation, raw: Any) -> float:
-    number = _number(raw)
+    number = exact_number(raw)
     if number is None or not 0 < number <= 1:
         raise ObservationError(
             f"observation {obs.id!r}: certainty must be a number in (0, 1], got {_show(raw)} "
@@ -177,20 +158,7 @@ def _value(obs: Observation, raw: Any) -> bool | float | str:
             obs.id,
         )
 
-    if obs.type == "boolean":
-        if not isinstance(raw, bool):
-            raise wrong()
-        return raw
-    if obs.type == "number":
-        number = _number(raw)
-        if number is None:
-            raise wrong()
-        if obs.range is not None and not obs.range[0] <= number <= obs.range[1]:
-            raise wrong()
-        return number
-    if not isinstance(raw, str) or len(raw) > 200:
+    value = TYPES[obs.type].value(obs, raw)
+    if value is None:
         raise wrong()
-    text = str.__str__(raw)
-    if text not in obs.values:
-        raise wrong()
-    return text
+    return value

@@ -82,9 +82,9 @@ class OperatorSpec:
     """One operator: its operand, its words, what it needs of a type, its lowering."""
 
     name: Operator
-    #: ``value`` (one scalar), ``number``, ``values`` (a non-empty list) or ``range``
+    #: ``value`` (one scalar), ``bound`` (one number), ``values`` (a non-empty list) or ``range``
     #: (two numbers, low first).
-    operand: Literal["value", "number", "values", "range"]
+    operand: Literal["value", "bound", "values", "range"]
     needs: Need
     #: ``obs <symbol> value`` for a coach; None when :attr:`words` says it instead.
     symbol: str | None = None
@@ -116,7 +116,7 @@ class OperatorSpec:
                     return "empty-range", (f"{name} [{operand[0]}, {operand[1]}] can never "
                                            "hold; write the smaller bound first")
             return None
-        if self.operand == "number" and not _is_number(operand):
+        if self.operand == "bound" and not _is_number(operand):
             return "type-mismatch", f"'{name}:' compares numbers (got {operand!r:.60})"
         if isinstance(operand, list | dict) or operand is None:
             return "condition", f"'{name}:' takes a single value (got {operand!r:.60})"
@@ -172,10 +172,10 @@ OPERATORS: Mapping[Operator, OperatorSpec] = {
         OperatorSpec("eq", "value", "equality", symbol="="),
         OperatorSpec("ne", "value", "equality", symbol="≠"),
         OperatorSpec("in", "values", "membership", words=_one_of, lower_with=_lower_in),
-        OperatorSpec("lt", "number", "order", symbol="<"),
-        OperatorSpec("le", "number", "order", symbol="≤"),
-        OperatorSpec("gt", "number", "order", symbol=">"),
-        OperatorSpec("ge", "number", "order", symbol="≥"),
+        OperatorSpec("lt", "bound", "order", symbol="<"),
+        OperatorSpec("le", "bound", "order", symbol="≤"),
+        OperatorSpec("gt", "bound", "order", symbol=">"),
+        OperatorSpec("ge", "bound", "order", symbol="≥"),
         OperatorSpec("between", "range", "order", words=_between, lower_with=_lower_between),
     )
 }

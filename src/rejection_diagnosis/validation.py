@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from . import model as m
 from .errors import Problem, did_you_mean
 from .loader import RuleSet
+from .observation_types import TYPES
 
 __all__ = ["ERROR_CODES", "iter_conditions", "semantic_problems"]
 
@@ -177,7 +178,7 @@ def _checklist_problems(rs: RuleSet, observations: Mapping[str, m.Observation],
                     f"{name}: unknown observation {oid!r}"
                     f"{did_you_mean(oid, sorted(observations))}; a checklist lists "
                     "observation ids declared under 'observations:'"))
-            elif obs.type != "boolean":
+            elif not TYPES[obs.type].flips:
                 problems.append(_problem(
                     where, "checklist-item-type",
                     f"{name}: item {oid!r} is a {obs.type} observation; a checklist ticks "
@@ -210,15 +211,16 @@ def phrase_problems(observations: Iterable[m.Observation],
             except PhraseSyntaxError as exc:
                 yield _problem(where, "bad-phrase", f"{said}: {exc}")
                 continue
+            kind = TYPES[obs.type]
             has_slot = shape.max_slots > 0
             slot = next(iter(shape.slots)) if len(shape.slots) == 1 else None
             if has_slot and (slot is None or shape.min_slots == 0):
                 yield _problem(where, "bad-phrase",
                                f"{said}: every alternative must hold the same slot")
-            elif has_slot and obs.type != "number":
+            elif has_slot and not kind.numeric:
                 yield _problem(where, "bad-phrase",
                                f"{said}: {slot} fills numbers, and {obs.id!r} is a {obs.type}")
-            elif obs.type == "number" and has_slot and phrase.value is not None:
+            elif kind.numeric and has_slot and phrase.value is not None:
                 yield _problem(where, "bad-phrase",
                                f"{said}: give a slot or a 'value:', not both")
             elif slot == "{duration}" and (obs.unit or "days") not in _TIME_UNITS:
@@ -226,23 +228,11 @@ def phrase_problems(observations: Iterable[m.Observation],
                                f"{said}: {{duration}} needs a unit of time (days, weeks, "
                                f"months or years), and {obs.id!r} counts {obs.unit}; use "
                                "{number}")
-            elif obs.type == "number" and not has_slot:
+            elif kind.numeric and not has_slot:
                 yield from _phrase_number(obs, phrase, said)
-            elif obs.type == "boolean" and not isinstance(phrase.value, bool):
-                yield _problem(where, "type-mismatch",
-                               f"{said}: {obs.id!r} is a boolean; 'value:' is true or false "
-                               f"(got {_show(phrase.value)})")
-            elif obs.type == "category" and (
-                    not isinstance(phrase.value, str) or phrase.value not in obs.values):
-                if phrase.value is None:
-                    message = (f"{said}: say which value it sets, listing it under that "
-                               f"value ('phrases: {{{obs.values[0]}: [...]}}') or with "
-                               "'value:'")
-                else:
-                    message = (f"{said}: {_show(phrase.value)} is not a value of {obs.id!r}"
-                               f"{did_you_mean(str(phrase.value), list(obs.values))}; allowed: "
-                               + ", ".join(obs.values))
-                yield _problem(where, "unknown-category-value", message)
+            else:
+                for code, message in kind.phrase_value_problems(obs, phrase.value, said):
+                    yield _problem(where, code, message)
 
 
 def _phrase_also(obs: m.Observation, phrase: m.Phrase, said: str,
@@ -260,24 +250,9 @@ def _phrase_also(obs: m.Observation, phrase: m.Phrase, said: str,
                 yield _problem(phrase.location, "unknown-observation",
                                f"{said}: 'also:' names unknown observation {ident!r}"
                                f"{did_you_mean(ident, sorted(known))}")
-        elif other.type == "boolean" and not isinstance(value, bool):
-            yield _problem(phrase.location, "type-mismatch",
-                           f"{said}: 'also:' gives {ident!r}, a boolean, {_show(value)}; "
-                           "use true or false")
-        elif other.type == "number" and (isinstance(value, bool) or not isinstance(value, float)):
-            yield _problem(phrase.location, "type-mismatch",
-                           f"{said}: 'also:' gives {ident!r}, a number, {_show(value)}")
-        elif other.type == "number" and other.range is not None and isinstance(value, float) \
-                and not other.range[0] <= value <= other.range[1]:
-            lo, hi = other.range
-            yield _problem(phrase.location, "value-out-of-range",
-                           f"{said}: 'also:' gives {ident!r} {_show(value)}, outside its range "
-                           f"[{lo:g}, {hi:g}]")
-        elif other.type == "category" and value not in other.values:
-            yield _problem(phrase.location, "unknown-category-value",
-                           f"{said}: 'also:' gives {ident!r} {_show(value)}, not one of its "
-                           "values" + did_you_mean(str(value), list(other.values))
-                           + "; allowed: " + ", ".join(other.values))
+        else:
+            for code, message in TYPES[other.type].also_problems(other, value, said):
+                yield _problem(phrase.location, code, message)
 
 
 def _phrase_number(obs: m.Observation, phrase: m.Phrase, said: str) -> Iterator[Problem]:
@@ -329,41 +304,9 @@ def _check_condition(cond: m.Condition, rule: m.Rule, observations: Mapping[str,
 
 def _check_operand(cond: m.Compare, obs: m.Observation, rule: m.Rule,
                    prefix: str) -> Iterator[Problem]:
-    operands = cond.operand if isinstance(cond.operand, tuple) else (cond.operand,)
     where = cond.value_location or cond.location
-    if obs.type == "boolean":
-        if cond.op not in ("eq", "ne") or not all(isinstance(v, bool) for v in operands):
-            yield _problem(where, "type-mismatch",
-                           f"{prefix}{obs.id!r} is a boolean observation; compare it with true or "
-                           f"false (got {cond.op} {_show(cond.operand)})", rule.id)
-    elif obs.type == "number":
-        wrong = [v for v in operands if not isinstance(v, float)]
-        if wrong:
-            yield _problem(where, "type-mismatch",
-                           f"{prefix}{obs.id!r} is a number observation; {_show(wrong[0])} is "
-                           "not a number", rule.id)
-        elif obs.range is not None and cond.op in ("eq", "ne", "in"):
-            lo, hi = obs.range
-            outside = [v for v in operands if isinstance(v, float) and not lo <= v <= hi]
-            if outside:
-                yield _problem(where, "value-out-of-range",
-                               f"{prefix}{_show(outside[0])} is outside the range [{lo:g}, {hi:g}] "
-                               f"of {obs.id!r}", rule.id)
-    else:
-        if cond.op not in ("eq", "ne", "in"):
-            yield _problem(where, "type-mismatch",
-                           f"{prefix}{obs.id!r} is a category; use a value, 'ne:' or 'in:' "
-                           f"(got {cond.op})", rule.id)
-            return
-        for v in operands:
-            if not isinstance(v, str) or v not in obs.values:
-                # YAML 1.1 reads yes/no/on/off as booleans: the likely slip with categories.
-                hint = (" (YAML reads unquoted yes/no/on/off/true/false as a boolean: quote "
-                        "the value)" if isinstance(v, bool) else
-                        did_you_mean(str(v), list(obs.values)))
-                yield _problem(where, "unknown-category-value",
-                               f"{prefix}{_show(v)!s} is not a value of {obs.id!r}{hint}; "
-                               "allowed: " + ", ".join(obs.values), rule.id)
+    for code, message in TYPES[obs.type].operand_problems(obs, cond.op, cond.operand):
+        yield _problem(where, code, prefix + message, rule.id)
 
 
 def _show(value: object) -> str:

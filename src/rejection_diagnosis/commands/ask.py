@@ -243,7 +243,7 @@ def _question_data(kb: KnowledgeBase, q: Question, number: int) -> dict[str, Any
     else:
         obs = kb.observations[q.observation]
         data.update(kind="observation", type=obs.type, allowed=obs.allowed(),
-                    answers=list(answer_words(obs)) if obs.type != "number" else [])
+                    answers=list(answer_words(obs)))
     return data
 
 

@@ -6,12 +6,13 @@ import argparse
 import json
 import sys
 import textwrap
-from typing import Any, assert_never
+from typing import Any
 
 from .. import model as m
 from ..errors import did_you_mean
 from ..knowledge_base import KnowledgeBase
 from ..loader import schema
+from ..observation_types import TYPES
 from ..operators import EQUALS
 from ..validation import iter_conditions
 from ._common import UsageError, add_rules_argument, dump_json, load_kb
@@ -82,15 +83,7 @@ def _observations_text(kb: KnowledgeBase) -> str:
 
 
 def _example_value(obs: m.Observation) -> str:
-    match obs.type:
-        case "boolean":
-            return "true"
-        case "number":
-            return m.show_value(float(obs.range[0])) if obs.range is not None else "0"
-        case "category":
-            return obs.values[0]
-        case _:
-            assert_never(obs.type)
+    return TYPES[obs.type].example(obs)
 
 
 def case_template(kb: KnowledgeBase) -> str:

@@ -22,6 +22,7 @@ from .._knowledge import Knowledge
 from ..compiler import Test
 from ..conclusions import ranking
 from ..evaluator import Evaluation, run_rules
+from ..observation_types import TYPES
 from ..observations import Given
 
 __all__ = ["EPS", "LEAD", "Analysis", "CertaintyChange", "Value", "analysis", "changes", "evaluate_case",
@@ -173,12 +174,9 @@ def _analyse(kb: Knowledge) -> Analysis:
 
 
 def _representatives(obs: m.Observation, tests: Sequence[Test]) -> tuple[Value, ...]:
-    if obs.type == "boolean":
-        candidates: list[Value] = [True, False]
-    elif obs.type == "category":
-        candidates = list(obs.values)
-    else:
-        candidates = list(_number_candidates(obs, tests))
+    kind = TYPES[obs.type]
+    candidates: list[Value] = (list(_number_candidates(obs, tests)) if kind.numeric
+                               else list(kind.choices(obs)))
     # Keep one answer per class of answers that every test on the observation treats alike.
     seen: set[tuple[bool, ...]] = set()
     out: list[Value] = []

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from .. import model as m
 from ..errors import ObservationError
+from ..observation_types import TYPES
 from .analysis import Value
 
 __all__ = ["AnswerError", "answer_words", "parse_answer", "parse_ticks"]
@@ -16,17 +17,9 @@ class AnswerError(ObservationError):
     """A typed answer that does not fit the question; the message says what would."""
 
 
-_YES = frozenset({"y", "yes", "true", "t", "1", "oui", "yep", "yeah"})
-_NO = frozenset({"n", "no", "false", "f", "0", "non", "nope"})
-
-
 def answer_words(obs: m.Observation) -> tuple[str, ...]:
     """The answers as a person reads them (``form email`` for ``form_email``); each is accepted."""
-    if obs.type == "boolean":
-        return ("yes", "no")
-    if obs.type == "category":
-        return tuple(v.replace("_", " ") for v in obs.values)
-    return ()
+    return TYPES[obs.type].answer_words(obs)
 
 
 def _key(text: str) -> str:
@@ -42,60 +35,26 @@ def parse_answer(obs: m.Observation, text: str) -> tuple[Value, float]:
     Raises:
         AnswerError: the answer does not fit; the message says what would.
     """
+    kind = TYPES[obs.type]
     words = text.strip().split()
     certainty = 1.0
     if not words:
-        raise AnswerError(f"please answer with {_expected(obs)}", obs.id)
-    if len(words) >= 2 and not (obs.type == "category" and _category(obs, words) is not None):
+        raise AnswerError(f"please answer with {kind.expected(obs)}", obs.id)
+    # An answer of several words may be one value printed with spaces ("form email").
+    if len(words) >= 2 and not (kind.spaced_answers and kind.read_answer(obs, words)[0] is not None):
         parsed = _certainty_word(words[-1])
         if parsed is None:
-            if obs.type != "category":
+            if not kind.spaced_answers:
                 raise AnswerError(f"{' '.join(words[1:])!r} is not a certainty; give the answer, "
                                   f"then optionally a certainty from 0.01 to 1 (e.g. "
-                                  f"'{_example(obs)} 0.7')", obs.id)
+                                  f"'{kind.answer_example(obs)} 0.7')", obs.id)
         else:
             certainty = parsed
             words = words[:-1]
-    word = " ".join(words)
-    lowered = word.lower()
-    if obs.type == "boolean":
-        if len(words) == 1 and lowered in _YES:
-            return True, certainty
-        if len(words) == 1 and lowered in _NO:
-            return False, certainty
-        raise AnswerError(f"{word!r} is not an answer to this question; answer yes or no", obs.id)
-    if obs.type == "category":
-        found = _category(obs, words)
-        if found is not None:
-            return found, certainty
-        key = _key(word)
-        matches = [v for v in obs.values if v.startswith(key)]
-        hint = f" (could be {' or '.join(matches)})" if matches else ""
-        raise AnswerError(f"{word!r} is not one of the answers{hint}; answer {_expected(obs)}",
-                          obs.id)
-    if len(words) != 1:
-        raise AnswerError(f"please answer with {_expected(obs)}", obs.id)
-    try:
-        number = float(word)
-    except ValueError:
-        raise AnswerError(f"{word!r} is not a number; answer {_expected(obs)}", obs.id) from None
-    if not math.isfinite(number) or (obs.range is not None
-                                     and not obs.range[0] <= number <= obs.range[1]):
-        raise AnswerError(f"{word} is out of range; answer {_expected(obs)}", obs.id)
-    return number, certainty
-
-
-def _category(obs: m.Observation, words: Sequence[str]) -> str | None:
-    key = _key(" ".join(words))
-    exact = [v for v in obs.values if v == key]
-    if exact:
-        return exact[0]
-    matches = [v for v in obs.values if v.startswith(key)]
-    if len(matches) == 1:
-        return matches[0]
-    if key.isdigit() and 1 <= int(key) <= len(obs.values):
-        return obs.values[int(key) - 1]
-    return None
+    value, why = kind.read_answer(obs, words)
+    if value is None:
+        raise AnswerError(why, obs.id)
+    return value, certainty
 
 
 def parse_ticks(items: Sequence[m.Observation], labels: Sequence[str],
@@ -152,21 +111,3 @@ def _certainty_word(word: str) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) and 0 < value <= 1 else None
-
-
-def _expected(obs: m.Observation) -> str:
-    if obs.type == "boolean":
-        return "yes or no"
-    if obs.type == "category":
-        return "one of " + ", ".join(answer_words(obs))
-    return obs.allowed()
-
-
-def _example(obs: m.Observation) -> str:
-    if obs.type == "boolean":
-        return "yes"
-    if obs.type == "category":
-        return obs.values[0]
-    return f"{obs.range[0]:g}" if obs.range is not None else "3"
-
-

@@ -71,13 +71,8 @@ def prompt(kb: Knowledge, q: Question, number: int) -> str:
                      "certainly did not happen, 'none', or '?'.")
         return "\n".join(lines) + "\n"
     obs = kb.observations[q.observation]
-    if obs.type == "category":
-        words = answer_words(obs)
-        lines[0] += " [" + " / ".join(words) + "]"
-    elif obs.type == "boolean":
-        lines[0] += " [yes / no]"
-    else:
-        lines[0] += f" [{obs.allowed()}]"
+    words = answer_words(obs)
+    lines[0] += f" [{' / '.join(words) if words else obs.allowed()}]"
     return "\n".join(lines) + "\n"
 
 

@@ -28,6 +28,7 @@ import attrs
 
 from .._caches import cached
 from .._knowledge import Knowledge
+from ..observation_types import TYPES
 from ..observations import normalize
 from .analysis import Analysis, Value
 
@@ -103,8 +104,10 @@ class AnswerModel:
         reps = found.domain.get(observation, ())
         obs = kb.observations[observation]
         weight: dict[Value, float] = dict.fromkeys(reps, 0.0)
-        if obs.type == "category":
-            for v in obs.values:
+        kind = TYPES[obs.type]
+        if not kind.numeric:
+            # Each answer counts once, in the class of answers the rules treat alike.
+            for v in kind.choices(obs):
                 rep = found.answer_class(observation, v)
                 if rep is not None:
                     weight[rep] += 1.0

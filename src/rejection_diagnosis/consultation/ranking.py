@@ -36,6 +36,7 @@ from .._knowledge import Knowledge
 from ..certainty import DEFAULT_THRESHOLD, check_threshold, reaches
 from ..diagnosis import Diagnosis
 from ..evaluator import Evaluation
+from ..observation_types import BOOLEAN, TYPES
 from ..observations import Given, normalize
 from .analysis import (
     LEAD,
@@ -223,7 +224,7 @@ def rank(kb: Knowledge, given: Mapping[str, Given], dont_know: frozenset[str],
         obs = kb.observations[oid]
         out.append(Question(
             oid, obs.question, obs.type, obs.allowed(),
-            (True, False) if obs.type == "boolean" else tuple(obs.values),
+            TYPES[obs.type].choices(obs),
             _reason(kb, effects, leading, threshold, rules), order_change, lead_change,
             potential, other_change, tuple(effects), obs.group, expected, answered))
     out.extend(_checklist_questions(out, checklists, free, leading))
@@ -257,7 +258,7 @@ def _checklist_questions(singles: Sequence[Question], checklists: Sequence[m.Che
         expected = 2.0 * (1.0 - unchanged)
         open_items = tuple(i for i in checklist.items if i in free)
         out.append(Question(
-            checklist.id, checklist.question, "boolean", "the numbers of the items that apply",
+            checklist.id, checklist.question, BOOLEAN.name, "the numbers of the items that apply",
             (), f"asks {len(open_items)} related questions at once",
             max(q.order_change for q in useful), max(q.certainty_change for q in useful),
             sum(q.potential for q in useful), max(q.other_change for q in useful), (),
@@ -314,7 +315,7 @@ def advice_question(kb: Knowledge, given: dict[str, Given], dont_know: frozenset
         obs = kb.observations[oid]
         question = Question(
             oid, obs.question, obs.type, obs.allowed(),
-            (True, False) if obs.type == "boolean" else tuple(obs.values),
+            TYPES[obs.type].choices(obs),
             f"could {verb} {', '.join(changed[:2])} in the advice",
             0, 0.0, 0.0, 0.0, tuple(effects), obs.group, expected, answered)
         if best is None or (-expected, n) < (-best[0], best[1]):

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from .. import model as m
+from ..observation_types import TYPES
 from . import _cues as cues
 from ._numbers import Bound, Quantity, duration_at, number_at, ordinal, starts_number
 from ._patterns import GAP, SKIP, SKIP_STEMS, WIDE, WIDE_GAP, compile_phrase, slot_of
@@ -393,7 +394,7 @@ def _counts(obs: m.Observation | None, readings: Sequence[ReadObservation]) -> b
     they invited me to a third") names a round that may only have been planned: that stays
     a conflict.
     """
-    if obs is None or obs.type != "number" or obs.unit is None \
+    if obs is None or not TYPES[obs.type].numeric or obs.unit is None \
             or obs.unit.lower() in _TIME_UNITS:
         return False
     top = max(float(r.value) for r in readings)
@@ -587,7 +588,7 @@ def _interpret(text: str, hit: _Hit, sentence: _Sentence
     certainty = phrase.certainty * min((w for _, w in hedges), default=1.0)
     bound: Bound = "exact"
     value: m.Scalar
-    if obs.type == "number":
+    if TYPES[obs.type].numeric:
         if hit.quantity is not None and hit.phrase.slot is not None:
             number = hit.quantity.value
             bound = hit.quantity.bound
@@ -618,7 +619,7 @@ def _interpret(text: str, hit: _Hit, sentence: _Sentence
                            tuple(h for h, _ in hedges), bound)
     if not negated:
         return "asserted", item
-    if obs.type == "boolean":
+    if TYPES[obs.type].flips:
         assert isinstance(value, bool)
         return "asserted", attrs.evolve(item, value=not value)
     return "denied", item

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from ..model import Observation, show_value
+from ..observation_types import TYPES
 from .reader import Reading, ReadObservation
 
 __all__ = ["describe_reading", "reading_case_yaml"]
@@ -25,7 +26,7 @@ def _value(item: ReadObservation, obs: Observation | None) -> str:
         text = "yes" if item.value else "no"
     else:
         text = show_value(item.value)
-        if obs is not None and obs.unit and obs.type == "number":
+        if obs is not None and obs.unit and TYPES[obs.type].numeric:
             text += f" {obs.unit}"
     bound = {"about": "about ", "at_least": "at least ", "more_than": "more than ",
              "at_most": "at most ", "less_than": "less than "}.get(item.bound, "")

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .. import model as m
+from .._values import show_value
 from ..conclusions import Conclusion
 from ..diagnosis import Diagnosis
+from ..observation_types import TYPES
 from . import _service as svc
 
 if TYPE_CHECKING:
@@ -139,8 +141,7 @@ def question_form(kb: KnowledgeBase, q: Asked, why: str, answers: Answers, numbe
                    f'<input type="hidden" name="items" value="{esc(json.dumps(list(q.items)))}">'
                    '<button type="submit" name="action" value="checklist" autofocus>Next'
                    "</button>")
-    elif q.type == "number":
-        obs = kb.observations[q.observation]
+    elif TYPES[(obs := kb.observations[q.observation]).type].numeric:
         lo, hi = obs.range if obs.range else ("", "")
         unit = f" ({esc(obs.unit)})" if obs.unit else ""
         choices = (f'<label for="answer">Your answer{unit}</label> '
@@ -148,8 +149,9 @@ def question_form(kb: KnowledgeBase, q: Asked, why: str, answers: Answers, numbe
                    f'inputmode="decimal" min="{lo}" max="{hi}" required autofocus{invalid}> '
                    '<button type="submit" name="action" value="answer">Next</button>')
     else:
-        options = [("true", "Yes"), ("false", "No")] if q.type == "boolean" else [
-            (str(v), str(v).replace("_", " ").capitalize()) for v in q.answers]
+        kind = TYPES[obs.type]
+        options = [(show_value(v), words.capitalize()) for v, words
+                   in zip(kind.choices(obs), kind.answer_words(obs), strict=True)]
         choices = " ".join(
             f'<button type="submit" name="answer" value="{esc(v)}" class="answer"'
             f'{" autofocus" if i == 0 else ""}>{esc(label)}</button>'
@@ -335,7 +337,7 @@ def _what_if_form(kb: KnowledgeBase, answers: Answers) -> str:
         if obs is None:
             continue
         plain = value.get("value") if isinstance(value, dict) else value
-        if obs.type == "boolean" and isinstance(plain, bool):
+        if TYPES[obs.type].flips and isinstance(plain, bool):
             change = json.dumps(not plain)
             words = f"{obs.description} — {svc.answer_words(obs, not plain)} instead of " \
                     f"{svc.answer_words(obs, plain)}"

@@ -17,6 +17,7 @@ from .. import model as m
 from ..conclusions import Conclusion
 from ..diagnosis import Diagnosis
 from ..errors import ObservationError, Problem
+from ..observation_types import TYPES
 from ._http import ApiError
 
 if TYPE_CHECKING:
@@ -151,15 +152,7 @@ def what_if_json(kb: KnowledgeBase, w: WhatIf) -> dict[str, Any]:
 def _minimal_schema(kb: KnowledgeBase) -> dict[str, Any]:
     props: dict[str, Any] = {}
     for o in kb.observations.values():
-        plain: dict[str, Any]
-        if o.type == "boolean":
-            plain = {"type": "boolean"}
-        elif o.type == "number":
-            plain = {"type": "number"}
-            if o.range is not None:
-                plain |= {"minimum": o.range[0], "maximum": o.range[1]}
-        else:
-            plain = {"type": "string", "enum": list(o.values)}
+        plain = TYPES[o.type].json_schema(o)
         props[o.id] = {"description": o.description, "oneOf": [plain, {
             "type": "object", "required": ["value"], "additionalProperties": False,
             "properties": {"value": plain,
@@ -209,7 +202,7 @@ def short_description(obs: m.Observation) -> str:
     """An observation's description without the list of values a category's may end with,
     and without the hints for answering that follow a long one's first sentence."""
     text = obs.description
-    if obs.type == "category" and ": " in text:
+    if TYPES[obs.type].has_values and ": " in text:
         text = text.split(": ", 1)[0]
     if len(text) > 120 and ". " in text:
         text = text.split(". ", 1)[0] + "."
@@ -222,19 +215,9 @@ def typed_answer(obs: m.Observation, text: str) -> bool | float | str:
     Raises:
         ObservationError: the text is not an answer of that type (the message says which are).
     """
-    text = text.strip()
-    if obs.type == "boolean":
-        if text in ("true", "false"):
-            return text == "true"
-    elif obs.type == "number":
-        try:
-            number = float(text)
-        except ValueError:
-            number = math.nan
-        if math.isfinite(number):
-            return number
-    elif text in obs.values:
-        return text
+    value = TYPES[obs.type].form_value(obs, text.strip())
+    if value is not None:
+        return value
     raise ObservationError(f"{obs.question} Please answer {obs.allowed()}.", obs.id)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..observation_types import NAMES as TYPE_NAMES
+
 __all__ = ["openapi"]
 
 
@@ -140,7 +142,7 @@ def openapi() -> dict[str, Any]:
                 "reported": {"type": "boolean"}}},
             "Question": {"type": "object", "properties": {
                 "observation": {"type": "string"}, "question": {"type": "string"},
-                "type": {"enum": ["boolean", "number", "category"]},
+                "type": {"enum": list(TYPE_NAMES)},
                 "allowed": {"type": "string"}, "answers": {"type": "array"},
                 "reason": {"type": "string"}, "group": {"type": "string"}}},
             "Questions": {"type": "object", "properties": {

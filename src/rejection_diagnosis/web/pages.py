@@ -19,7 +19,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from .._values import show_value
 from ..errors import ObservationError
+from ..observation_types import TYPES
 from . import _html as h
 from . import _service as svc
 from ._http import MAX_UPLOAD
@@ -145,12 +147,13 @@ def _understood(kb: KnowledgeBase, reading: Any) -> str:
             continue
         quoted = "; ".join(f"“{s.text}”" for s in item.spans[:2])
         field = f"value:{item.id}"
-        if obs.type == "number":
+        if TYPES[obs.type].numeric:
             control = (f'<input id="u-{i}" name="{h.esc(field)}" type="number" step="any" '
                        f'value="{h.esc(h_num(item.value))}">')
         else:
-            choices = ([("true", "yes"), ("false", "no")] if obs.type == "boolean"
-                       else [(v, v.replace("_", " ")) for v in obs.values])
+            kind = TYPES[obs.type]
+            choices = [(show_value(v), words) for v, words
+                       in zip(kind.choices(obs), kind.answer_words(obs), strict=True)]
             current = ("true" if item.value else "false") if isinstance(item.value, bool) \
                 else str(item.value)
             options = "".join(f'<option value="{h.esc(v)}"{" selected" if v == current else ""}>'
