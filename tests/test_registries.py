@@ -5,7 +5,7 @@ A type (:mod:`rejection_diagnosis.observation_types`) or an operator
 registry. These tests hold that: no module outside the registries dispatches on a type's or
 an operator's name, the published schema and the authoring guide list exactly what the
 registries define, and a type or an operator registered here (and in the schema, the one
-other file) flows through loading, validation, compilation, the engine, the evaluator and
+other file the code reads) flows through loading, validation, compilation, the engine, the evaluator and
 the consultation with no other change.
 """
 
@@ -140,6 +140,7 @@ class TestThePublishedSchemaAndGuideAgree:
     SCHEMA: ClassVar[dict[str, Any]] = json.loads(
         (PACKAGE / "schema" / "ruleset.schema.json").read_text("utf-8"))
     GUIDE = (ROOT / "docs" / "authoring.md").read_text("utf-8")
+    FORMAT = (ROOT / "docs" / "rule-format.md").read_text("utf-8")
 
     def test_the_schema_lists_the_registered_types(self):
         declared = self.SCHEMA["$defs"]["observation"]["properties"]["type"]["enum"]
@@ -153,9 +154,14 @@ class TestThePublishedSchemaAndGuideAgree:
         row = next(line for line in self.GUIDE.splitlines() if line.startswith("| `type` |"))
         assert set(observation_types.NAMES) == set(re.findall(r"`(\w+)`", row)) - {"type"}
 
-    def test_the_guide_shows_every_operator(self):
-        shown = set(re.findall(r"\{(\w+): ", self.GUIDE))
-        assert set(operators.NAMES) - {"eq"} <= shown
+    def test_the_format_reference_names_every_type(self):
+        line = next(line for line in self.FORMAT.splitlines() if line.strip().startswith("type:"))
+        assert list(observation_types.NAMES) == line.split("#", 1)[1].replace("|", " ").split()
+
+    @pytest.mark.parametrize("page", ["GUIDE", "FORMAT"])
+    def test_the_docs_show_every_operator(self, page):
+        shown = set(re.findall(r"\{(\w+): ", getattr(self, page)))
+        assert set(operators.NAMES) <= shown
 
 
 # A type and an operator registered for one test: nothing else in the package changes.
