@@ -23,7 +23,7 @@ import attrs
 
 from . import model as m
 from .certainty import EPSILON
-from .operators import OPERATORS, TestOp, holds
+from .operators import HOLDS, OPERATORS, TestOp
 
 __all__ = [
     "MAX_ALTERNATIVES",
@@ -66,7 +66,7 @@ class Test:
 
     def holds(self, value: Any) -> bool:
         """Evaluate the test on a known value (the reference semantics)."""
-        return holds(self.op, value, self.value)
+        return HOLDS[self.op](value, self.value)
 
     def describe(self) -> str:
         """The test as written by the rule author, with ``not`` where it was negated."""

@@ -271,7 +271,10 @@ class Number(ObservationKind):
 
     def value(self, obs: Declared, raw: Any) -> float | None:
         number = exact_number(raw)
-        return number if number is not None and self._inside(obs, number) else None
+        if number is None or (obs.range is not None
+                              and not obs.range[0] <= number <= obs.range[1]):
+            return None
+        return number
 
     def json_schema(self, obs: Declared) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "number"}

@@ -27,6 +27,7 @@ __all__ = [
     "ALIASES",
     "COMPLEMENT",
     "EQUALS",
+    "HOLDS",
     "NAMES",
     "OPERATORS",
     "Lowered",
@@ -35,7 +36,6 @@ __all__ = [
     "Operator",
     "OperatorSpec",
     "TestOp",
-    "holds",
 ]
 
 Operator = Literal["eq", "ne", "in", "lt", "le", "gt", "ge", "between"]
@@ -51,8 +51,9 @@ Lowered: TypeAlias = list[tuple[tuple[TestOp, Any], ...]]
 #: The operator a bare value means (``obs: value``).
 EQUALS: Operator = "eq"
 
-# What each primitive test means on a known value (the reference semantics).
-_HOLDS: dict[TestOp, Callable[[Any, Any], bool]] = {
+#: What each primitive test means on a known value (the reference semantics):
+#: ``HOLDS[op](value, operand)``.
+HOLDS: Mapping[TestOp, Callable[[Any, Any], bool]] = {
     "eq": _op.eq, "ne": _op.ne, "in": lambda x, v: x in v, "nin": lambda x, v: x not in v,
     "lt": _op.lt, "le": _op.le, "gt": _op.gt, "ge": _op.ge,
 }
@@ -60,11 +61,6 @@ _HOLDS: dict[TestOp, Callable[[Any, Any], bool]] = {
 COMPLEMENT: Mapping[TestOp, TestOp] = {
     "eq": "ne", "ne": "eq", "in": "nin", "nin": "in", "lt": "ge", "ge": "lt", "le": "gt", "gt": "le",
 }
-
-
-def holds(op: TestOp, value: Any, operand: Any) -> bool:
-    """Whether the primitive test ``value <op> operand`` holds on a known value."""
-    return bool(_HOLDS[op](value, operand))
 
 
 def _is_number(value: Any) -> bool:
@@ -93,6 +89,12 @@ class OperatorSpec:
     #: The lowering when it is not the primitive test of the same name (``negate`` pushes a
     #: ``not`` into the tests: three-valued, so a negated test needs a known value).
     lower_with: Callable[[Any, bool], Lowered] | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.lower_with is None and self.name not in HOLDS:
+            raise ValueError(f"operator {self.name!r} is no primitive test: give its lower_with")
+        if (self.symbol is None) == (self.words is None):
+            raise ValueError(f"operator {self.name!r}: give either a symbol or words")
 
     @property
     def takes_list(self) -> bool:
