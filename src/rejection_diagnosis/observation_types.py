@@ -29,7 +29,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal, Protocol, TypeAlias, assert_never, get_args
 
-from ._values import Scalar, show_value
+from ._values import Scalar, show_in_message, show_value
 from .errors import did_you_mean
 from .operators import OPERATORS, Need, Operand, Operator
 
@@ -76,17 +76,6 @@ def exact_number(raw: Any) -> float | None:
     except OverflowError:
         return None
     return number if math.isfinite(number) else None
-
-
-def _show(value: object) -> str:
-    # As validation shows a value in a message.
-    if isinstance(value, tuple):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return repr(value)
 
 
 def _each(operand: Operand) -> tuple[Scalar, ...]:
@@ -233,18 +222,18 @@ class Boolean(ObservationKind):
                          operand: Operand) -> Iterator[Problem]:
         if not self.tests_with(op) or not all(isinstance(v, bool) for v in _each(operand)):
             yield "type-mismatch", (f"{obs.id!r} is a boolean observation; compare it with true "
-                                    f"or false (got {op} {_show(operand)})")
+                                    f"or false (got {op} {show_in_message(operand)})")
 
     def phrase_value_problems(self, obs: Declared, value: Scalar | None,
                               said: str) -> Iterator[Problem]:
         if not isinstance(value, bool):
             yield "type-mismatch", (f"{said}: {obs.id!r} is a boolean; 'value:' is true or "
-                                    f"false (got {_show(value)})")
+                                    f"false (got {show_in_message(value)})")
 
     def also_problems(self, obs: Declared, value: Scalar, said: str) -> Iterator[Problem]:
         if not isinstance(value, bool):
             yield "type-mismatch", (f"{said}: 'also:' gives {obs.id!r}, a boolean, "
-                                    f"{_show(value)}; use true or false")
+                                    f"{show_in_message(value)}; use true or false")
 
 
 class Number(ObservationKind):
@@ -315,14 +304,14 @@ class Number(ObservationKind):
         operands = _each(operand)
         wrong = [v for v in operands if not isinstance(v, float)]
         if wrong:
-            yield "type-mismatch", (f"{obs.id!r} is a number observation; {_show(wrong[0])} is "
+            yield "type-mismatch", (f"{obs.id!r} is a number observation; {show_in_message(wrong[0])} is "
                                     "not a number")
         elif obs.range is not None and OPERATORS[op].needs != "order":
             # An order test outside the range is lint's (it may never or always hold).
             lo, hi = obs.range
             outside = [v for v in operands if isinstance(v, float) and not lo <= v <= hi]
             if outside:
-                yield "value-out-of-range", (f"{_show(outside[0])} is outside the range "
+                yield "value-out-of-range", (f"{show_in_message(outside[0])} is outside the range "
                                              f"[{lo:g}, {hi:g}] of {obs.id!r}")
 
     def phrase_value_problems(self, obs: Declared, value: Scalar | None,
@@ -331,11 +320,11 @@ class Number(ObservationKind):
 
     def also_problems(self, obs: Declared, value: Scalar, said: str) -> Iterator[Problem]:
         if isinstance(value, bool) or not isinstance(value, float):
-            yield "type-mismatch", f"{said}: 'also:' gives {obs.id!r}, a number, {_show(value)}"
+            yield "type-mismatch", f"{said}: 'also:' gives {obs.id!r}, a number, {show_in_message(value)}"
         elif not self._inside(obs, value):
             assert obs.range is not None
             lo, hi = obs.range
-            yield "value-out-of-range", (f"{said}: 'also:' gives {obs.id!r} {_show(value)}, "
+            yield "value-out-of-range", (f"{said}: 'also:' gives {obs.id!r} {show_in_message(value)}, "
                                          f"outside its range [{lo:g}, {hi:g}]")
 
 
@@ -413,7 +402,7 @@ class Category(ObservationKind):
                 hint = (" (YAML reads unquoted yes/no/on/off/true/false as a boolean: quote "
                         "the value)" if isinstance(v, bool) else
                         did_you_mean(str(v), list(obs.values)))
-                yield "unknown-category-value", (f"{_show(v)!s} is not a value of {obs.id!r}"
+                yield "unknown-category-value", (f"{show_in_message(v)!s} is not a value of {obs.id!r}"
                                                  f"{hint}; allowed: " + ", ".join(obs.values))
 
     def phrase_value_problems(self, obs: Declared, value: Scalar | None,
@@ -424,7 +413,7 @@ class Category(ObservationKind):
             message = (f"{said}: say which value it sets, listing it under that value "
                        f"('phrases: {{{obs.values[0]}: [...]}}') or with 'value:'")
         else:
-            message = (f"{said}: {_show(value)} is not a value of {obs.id!r}"
+            message = (f"{said}: {show_in_message(value)} is not a value of {obs.id!r}"
                        f"{did_you_mean(str(value), list(obs.values))}; allowed: "
                        + ", ".join(obs.values))
         yield "unknown-category-value", message
@@ -432,7 +421,7 @@ class Category(ObservationKind):
     def also_problems(self, obs: Declared, value: Scalar, said: str) -> Iterator[Problem]:
         if value not in obs.values:
             yield "unknown-category-value", (
-                f"{said}: 'also:' gives {obs.id!r} {_show(value)}, not one of its values"
+                f"{said}: 'also:' gives {obs.id!r} {show_in_message(value)}, not one of its values"
                 + did_you_mean(str(value), list(obs.values)) + "; allowed: "
                 + ", ".join(obs.values))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 
 from . import model as m
+from ._values import show_in_message
 from .errors import Problem, did_you_mean
 from .loader import RuleSet
 from .observation_types import TYPES
@@ -264,11 +265,11 @@ def _phrase_number(obs: m.Observation, phrase: m.Phrase, said: str) -> Iterator[
     elif isinstance(value, bool) or not isinstance(value, float):
         yield _problem(phrase.location, "type-mismatch",
                        f"{said}: {obs.id!r} is a number; 'value:' must be a number "
-                       f"(got {_show(value)})")
+                       f"(got {show_in_message(value)})")
     elif obs.range is not None and not obs.range[0] <= value <= obs.range[1]:
         lo, hi = obs.range
         yield _problem(phrase.location, "value-out-of-range",
-                       f"{said}: {_show(value)} is outside the range [{lo:g}, {hi:g}] of "
+                       f"{said}: {show_in_message(value)} is outside the range [{lo:g}, {hi:g}] of "
                        f"{obs.id!r}")
 
 
@@ -307,16 +308,6 @@ def _check_operand(cond: m.Compare, obs: m.Observation, rule: m.Rule,
     where = cond.value_location or cond.location
     for code, message in TYPES[obs.type].operand_problems(obs, cond.op, cond.operand):
         yield _problem(where, code, prefix + message, rule.id)
-
-
-def _show(value: object) -> str:
-    if isinstance(value, tuple):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return repr(value)
 
 
 def _cycles(rs: RuleSet) -> list[Problem]:
