@@ -7,7 +7,7 @@ to the primitive tests of the engine-neutral program. The primitive tests (:data
 and what each means on a known value are defined here as well; the engine fence
 (:mod:`._engine_program`) alone says how each is written in the engine's dialect.
 
-Adding an operator: a name in :data:`Operator`, an entry in :data:`OPERATORS`, the
+Adding an operator: a name in :data:`Operator`, its case in :func:`spec_of`, the
 ``comparison`` definition of ``schema/ruleset.schema.json`` and the table in
 docs/authoring.md (``tests/test_registries.py`` checks that they agree).
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import operator as _op
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeAlias, get_args
+from typing import Any, Literal, TypeAlias, assert_never, get_args
 
 import attrs
 
@@ -36,6 +36,7 @@ __all__ = [
     "Operator",
     "OperatorSpec",
     "TestOp",
+    "spec_of",
 ]
 
 Operator = Literal["eq", "ne", "in", "lt", "le", "gt", "ge", "between"]
@@ -169,21 +170,35 @@ def _lower_between(operand: Any, negate: bool) -> Lowered:
     return [(("ge", lo), ("le", hi))]
 
 
-OPERATORS: Mapping[Operator, OperatorSpec] = {
-    spec.name: spec for spec in (
-        OperatorSpec("eq", "value", "equality", symbol="="),
-        OperatorSpec("ne", "value", "equality", symbol="≠"),
-        OperatorSpec("in", "values", "membership", words=_one_of, lower_with=_lower_in),
-        OperatorSpec("lt", "bound", "order", symbol="<"),
-        OperatorSpec("le", "bound", "order", symbol="≤"),
-        OperatorSpec("gt", "bound", "order", symbol=">"),
-        OperatorSpec("ge", "bound", "order", symbol="≥"),
-        OperatorSpec("between", "range", "order", words=_between, lower_with=_lower_between),
-    )
-}
+def spec_of(name: Operator) -> OperatorSpec:
+    """The operator named ``name`` (exhaustive: a name without a case is a mypy error)."""
+    match name:
+        case "eq":
+            return OperatorSpec("eq", "value", "equality", symbol="=")
+        case "ne":
+            return OperatorSpec("ne", "value", "equality", symbol="≠")
+        case "in":
+            return OperatorSpec("in", "values", "membership", words=_one_of, lower_with=_lower_in)
+        case "lt":
+            return OperatorSpec("lt", "bound", "order", symbol="<")
+        case "le":
+            return OperatorSpec("le", "bound", "order", symbol="≤")
+        case "gt":
+            return OperatorSpec("gt", "bound", "order", symbol=">")
+        case "ge":
+            return OperatorSpec("ge", "bound", "order", symbol="≥")
+        case "between":
+            return OperatorSpec("between", "range", "order", words=_between,
+                                lower_with=_lower_between)
+        case _:
+            assert_never(name)
+
+
 #: The operators in the order messages list them.
 NAMES: tuple[Operator, ...] = get_args(Operator)
-assert tuple(OPERATORS) == NAMES, "every operator has one entry, in the Literal's order"
+#: Each operator by name (read this; :func:`spec_of` builds it once).
+OPERATORS: Mapping[Operator, OperatorSpec] = {name: spec_of(name) for name in NAMES}
+assert all(spec.name == name for name, spec in OPERATORS.items()), "filed under its name"
 #: Spellings authors bring from other languages and rule engines.
 ALIASES: Mapping[str, Operator] = {
     "gte": "ge", ">=": "ge", "lte": "le", "<=": "le", ">": "gt", "<": "lt", "==": "eq",
