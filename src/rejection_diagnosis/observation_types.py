@@ -4,7 +4,7 @@ A type is one subclass of :class:`ObservationKind` with one instance in :data:`T
 which answers it allows and how they read in words, how a given value is checked, its
 JSON Schema, how a typed or form answer is read, what a rule may compare it with and
 what its phrases may set. Every module that treats types differently asks the type
-(``kind_of(obs.type).choices(obs)``, ``.numeric``), never compares the type's name.
+(``TYPES[obs.type].choices(obs)``, ``.numeric``), never compares the type's name.
 
 The capabilities a module reads instead of a name:
 
@@ -15,9 +15,9 @@ The capabilities a module reads instead of a name:
 * :attr:`~ObservationKind.has_values`: it declares ``values:`` (and lists phrases per value);
 * :attr:`~ObservationKind.flips`: the opposite of an answer is an answer (yes and no).
 
-Adding a type: a name in :data:`ObservationType`, a subclass with its instance in
-:data:`TYPES` and a case in :func:`kind_of`, the ``observation`` definition of
-``schema/ruleset.schema.json`` and the table in docs/authoring.md
+Adding a type: a name in :data:`ObservationType`, a subclass and its case in
+:func:`kind_of` (which builds :data:`TYPES`), the ``observation`` definition of
+``schema/ruleset.schema.json`` and the tables of docs/authoring.md and docs/rule-format.md
 (``tests/test_registries.py`` checks that they agree). An abstract method left out is an
 error when the instance is made, and a case left out of :func:`kind_of` is one for mypy.
 """

@@ -8,8 +8,9 @@ and what each means on a known value are defined here as well; the engine fence
 (:mod:`._engine_program`) alone says how each is written in the engine's dialect.
 
 Adding an operator: a name in :data:`Operator`, its case in :func:`spec_of`, the
-``comparison`` definition of ``schema/ruleset.schema.json`` and the table in
-docs/authoring.md (``tests/test_registries.py`` checks that they agree).
+``comparison`` definition of ``schema/ruleset.schema.json`` and the tables of
+docs/authoring.md and docs/rule-format.md (``tests/test_registries.py`` checks that they
+agree). A new primitive test (:data:`TestOp`) also needs its encoding in the engine fence.
 """
 
 from __future__ import annotations
