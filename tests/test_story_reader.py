@@ -63,6 +63,22 @@ def test_a_longer_phrase_wins_over_one_inside_it(write_rules):
         "A generic rejection email came.").observations)
 
 
+def test_of_two_overlapping_phrases_saying_otherwise_the_later_one_stands(write_rules):
+    rules = write_rules("""
+    observations:
+      - id: went_well
+        type: boolean
+        description: d
+        question: q
+        phrases:
+          - every meeting went well
+          - {phrase: went well until, value: false}
+    """)
+    reading = rd.load_rules(rules).read_story(
+        "Every meeting went well until the final one with the dean.")
+    assert ({"went_well": False}, ()) == (dict(reading.observations), reading.conflicts)
+
+
 def test_overlapping_phrases_of_two_observations_both_stand():
     assert {"days_to_rejection": 2, "rejection_format": "phone_call"} == read(
         "The no came two days later. They rang me to say so.") | read(

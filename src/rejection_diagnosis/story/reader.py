@@ -305,6 +305,11 @@ class StoryReader:
         kept = [h for h, (ident, mine) in zip(found, sets, strict=True) if not any(
             other_id == ident and len(other) > len(mine) and mine < other
             for other_id, other in sets)]
+        # Two matches of one observation that share words, neither holding the other,
+        # and set different fixed values: the one reaching further into the clause
+        # qualifies the other ("every meeting went well until the final one"), so it
+        # stands alone rather than making a conflict out of one stretch of words.
+        kept = [h for h in kept if not any(_overtaken(h, o) for o in kept)]
         # Two phrases of one observation on the very same words are one reading: the
         # first found (in phrase order) stands, so they cannot conflict with each other.
         seen: set[tuple[str, tuple[int, ...]]] = set()
@@ -424,6 +429,17 @@ def _merge(readings: Sequence[ReadObservation]) -> list[ReadObservation]:
         hedges = tuple(dict.fromkeys(h for r in group for h in r.hedges))
         out.append(attrs.evolve(best, spans=spans, hedges=hedges if best.hedges else ()))
     return sorted(out, key=lambda r: r.spans[0].start)
+
+
+def _overtaken(hit: _Hit, other: _Hit) -> bool:
+    """``other`` shares words with ``hit``, starts and ends after it, and says otherwise."""
+    mine, theirs = hit.phrase, other.phrase
+    return (mine.observation.id == theirs.observation.id
+            and not mine.implied and not theirs.implied
+            and mine.slot is None and theirs.slot is None
+            and mine.phrase.value != theirs.phrase.value
+            and other.first > hit.first and other.last > hit.last
+            and not set(hit.indexes).isdisjoint(other.indexes))
 
 
 def _match(sentence: _Sentence, phrase: _Phrase, i: int) -> _Hit | None:
