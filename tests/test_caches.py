@@ -20,7 +20,7 @@ EXPECTED = {
     "consultation.analysis", "consultation.bundled_model", "knowledge_base.default",
     "knowledge_base.loaded", "labelled.cases_schema", "labelled.checked_schema",
     "loader.checked_schema", "loader.schema", "loader.validator", "schema_check.regex",
-    "story.cue_index", "story.stem",
+    "story.cue_index", "story.stem", "inference.plans", "engine.programs",
 }
 
 
@@ -33,6 +33,7 @@ def _fill(tiny: Path) -> rd.KnowledgeBase:
     loader._validator()
     labelled._checked_schema()
     bundled_model()
+    kb.diagnose({})  # the inference plan and the engine's form of kb's program
     return kb
 
 
@@ -122,3 +123,33 @@ def test_no_module_memoises_outside_the_registry() -> None:
                     a.name in ("cache", "lru_cache") for a in node.names):
                 found.append(f"{path.relative_to(SRC)}:{node.lineno}")
     assert [] == found
+
+
+def test_a_per_object_memo_lives_as_long_as_its_object() -> None:
+    import gc
+
+    class Thing:
+        pass
+
+    calls: list[int] = []
+
+    @_caches.per_object("tests.per_object_probe")
+    def build(thing: Thing) -> list[int]:
+        calls.append(1)
+        return [len(calls)]
+
+    try:
+        first = Thing()
+        assert build(first) is build(first)  # computed once while it lives
+        assert 1 == len(calls) == _caches.sizes()["tests.per_object_probe"]
+        second = Thing()
+        assert build(second) == [2]
+        del first
+        gc.collect()
+        assert 1 == _caches.sizes()["tests.per_object_probe"]  # its entry went with it
+        _caches.clear_caches()
+        assert 0 == _caches.sizes()["tests.per_object_probe"]
+        assert build(second) == [3]  # computed again after a clear
+    finally:
+        with _caches._LOCK:
+            _caches._REGISTRY.pop("tests.per_object_probe", None)

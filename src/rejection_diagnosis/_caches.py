@@ -16,15 +16,17 @@ outside this one and the engine fence memoises with ``functools`` itself.
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar, cast
 
 from ._forksafe import ForkSafeLock
 
-__all__ = ["cached", "clear_caches", "register", "sizes"]
+__all__ = ["cached", "clear_caches", "per_object", "register", "sizes"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
+K = TypeVar("K")
 
 # name -> (empty it, how many entries it holds)
 _REGISTRY: dict[str, tuple[Callable[[], object], Callable[[], int]]] = {}
@@ -56,6 +58,33 @@ def cached(name: str, *, maxsize: int | None = None) -> Callable[[Callable[P, T]
         memo = functools.lru_cache(maxsize=maxsize)(function)
         register(name, memo.cache_clear, lambda: memo.cache_info().currsize)
         return cast(Callable[P, T], memo)
+
+    return decorate
+
+
+def per_object(name: str) -> Callable[[Callable[[K], T]], Callable[[K], T]]:
+    """A decorator: memoise a function of one object for as long as that object lives.
+
+    Keyed by the object's identity (it need not be hashable, and two equal objects are
+    two entries); an entry goes when its object is collected. Registered as ``name``.
+    Two threads may both compute a missing entry; the function must then give equal
+    results (it is a cache, not a registry of identities).
+    """
+    def decorate(function: Callable[[K], T]) -> Callable[[K], T]:
+        memo: dict[int, tuple[weakref.ref[K], T]] = {}
+
+        @functools.wraps(function)
+        def wrapper(obj: K) -> T:
+            entry = memo.get(id(obj))
+            if entry is not None and entry[0]() is obj:
+                return entry[1]
+            value = function(obj)
+            memo[id(obj)] = (weakref.ref(obj), value)
+            weakref.finalize(obj, memo.pop, id(obj), None)
+            return value
+
+        register(name, memo.clear, lambda: len(memo))
+        return wrapper
 
     return decorate
 

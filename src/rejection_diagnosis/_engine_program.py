@@ -24,13 +24,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any, assert_never
 
 import attrs
 
 from ._alpha import AlphaNetwork
+from ._caches import per_object
 from .compiler import Alternative, CompileLimitError, Program, SubjectKind, Test
 from .operators import TestOp
 
@@ -136,9 +136,9 @@ class EngineProgram:
     conclusion_key: Mapping[str, str]
 
 
-_PROGRAMS: dict[int, tuple[weakref.ref[Program], EngineProgram]] = {}
 
 
+@per_object("engine.programs")
 def engine_program(program: Program) -> EngineProgram:
     """The engine's form of ``program``, built once and kept while the program lives.
 
@@ -146,13 +146,7 @@ def engine_program(program: Program) -> EngineProgram:
         CompileLimitError: an alternative is more than any engine group can hold
             (``rule_index`` names its rule).
     """
-    entry = _PROGRAMS.get(id(program))
-    if entry is not None and entry[0]() is program:
-        return entry[1]
-    built = _build(program)
-    _PROGRAMS[id(program)] = (weakref.ref(program), built)
-    weakref.finalize(program, _PROGRAMS.pop, id(program), None)
-    return built
+    return _build(program)
 
 
 def _build(program: Program) -> EngineProgram:

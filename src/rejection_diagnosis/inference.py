@@ -8,11 +8,11 @@ decided here (with :mod:`.evaluator`).
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import model as m
+from ._caches import per_object
 from ._engine import DurableMatcher, Matcher
 from .certainty import combine_totals, reaches, split_totals
 from .compiler import Program, Test
@@ -75,18 +75,10 @@ def _readers(tests: tuple[Test, ...]) -> tuple[tuple[str, ...], tuple[str, ...],
     return observed, concluded, any(t.kind == "evidence" for t in tests)
 
 
-_PLANS: dict[int, tuple[weakref.ref[Program], Plan]] = {}
-
-
+@per_object("inference.plans")
 def plan_for(program: Program) -> Plan:
     """The :class:`Plan` of ``program``, made once and kept while the program lives."""
-    entry = _PLANS.get(id(program))
-    if entry is not None and entry[0]() is program:
-        return entry[1]
-    plan = Plan(program)
-    _PLANS[id(program)] = (weakref.ref(program), plan)
-    weakref.finalize(program, _PLANS.pop, id(program), None)
-    return plan
+    return Plan(program)
 
 
 def _code(test: Test) -> int:
