@@ -18,7 +18,7 @@ a benchmark, not library code. Single-threaded; no lock, no recovery from interr
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rejection_diagnosis import KnowledgeBase
@@ -132,16 +132,26 @@ class EngineFloor:
                 dre.retract_fact(handle, payload)
                 actions = group.actions
                 for name in names:
-                    for rule, alt in actions[name]:
-                        weakest = 1.0
-                        for kind, subject in plan.subjects[rule][alt]:
-                            c = (sure[subject] if kind == 0 else
-                                 abs(certainty[subject]) if kind == 1 else 1.0)
-                            weakest = min(weakest, c)
-                        if weakest > fired.get(rule, -1.0):
-                            fired[rule] = weakest
+                    keep_fired(plan, actions[name], sure, certainty, fired)
             settle(plan, fired, contributions, certainty, values)
         return answer(plan, certainty, threshold)
+
+
+def keep_fired(plan: Plan, alternatives: Iterable[tuple[int, int]], sure: Mapping[str, float],
+               certainty: Mapping[str, float], fired: dict[int, float]) -> None:
+    """Record each fired (rule, alternative) at its condition's strength in ``fired``.
+
+    An alternative is worth its weakest test (an observation's given certainty, a
+    conclusion's absolute certainty, evidence 1); a rule keeps its strongest alternative.
+    """
+    for rule, alt in alternatives:
+        weakest = 1.0
+        for kind, subject in plan.subjects[rule][alt]:
+            c = (sure[subject] if kind == 0 else
+                 abs(certainty[subject]) if kind == 1 else 1.0)
+            weakest = min(weakest, c)
+        if weakest > fired.get(rule, -1.0):
+            fired[rule] = weakest
 
 
 def settle(plan: Plan, fired: dict[int, float], contributions: dict[str, list[float]],

@@ -80,6 +80,7 @@ from engine_floor import (
     Plan,
     answer,
     answer_of,
+    keep_fired,
     settle,
 )
 from synthetic import make_cases, write_knowledge_base
@@ -217,15 +218,8 @@ class ClipsPeer:
             fired_now = run_layer(layer, *changed)
             changed.clear()
             fired: dict[int, float] = {}
-            for i in range(0, len(fired_now), 2):
-                rule, alt = fired_now[i], fired_now[i + 1]
-                weakest = 1.0
-                for kind, subject in plan.subjects[rule][alt]:
-                    c = (sure[subject] if kind == 0 else
-                         abs(certainty[subject]) if kind == 1 else 1.0)
-                    weakest = min(weakest, c)
-                if weakest > fired.get(rule, -1.0):
-                    fired[rule] = weakest
+            keep_fired(plan, zip(fired_now[::2], fired_now[1::2], strict=True), sure, certainty,
+                       fired)
             conclusion = plan.conclusion
             before = {conclusion[rule]: certainty.get(conclusion[rule]) for rule in fired}
             settle(plan, fired, contributions, certainty, values)
