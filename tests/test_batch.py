@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pickle
+import threading
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -140,28 +143,34 @@ def _tiny_path() -> str:
     return str(path)
 
 
-def test_workers_forked_while_another_thread_diagnoses_work(tiny_kb: rd.KnowledgeBase) -> None:
-    import threading
 
+@contextlib.contextmanager
+def _diagnosing_in_another_thread(kb: rd.KnowledgeBase) -> Iterator[list[BaseException]]:
+    """Keep a second thread diagnosing on ``kb`` while the block runs; yields its errors."""
     stop = threading.Event()
     errors: list[BaseException] = []
 
     def busy() -> None:
         try:
             while not stop.is_set():
-                tiny_kb.diagnose({"reposted": True, "days": 30})
-        except BaseException as exc:  # pragma: no cover - reported by the assert below
+                kb.diagnose({"reposted": True, "days": 30})
+        except BaseException as exc:  # pragma: no cover - reported by the caller's assert
             errors.append(exc)
 
     thread = threading.Thread(target=busy)
     thread.start()
     try:
-        for _ in range(3):
-            results = list(tiny_kb.diagnose_many(CASES * 10, workers=2, chunk_size=5))
-            assert _expected(tiny_kb, CASES * 10) == _actual(results)
+        yield errors
     finally:
         stop.set()
         thread.join()
+
+
+def test_workers_forked_while_another_thread_diagnoses_work(tiny_kb: rd.KnowledgeBase) -> None:
+    with _diagnosing_in_another_thread(tiny_kb) as errors:
+        for _ in range(3):
+            results = list(tiny_kb.diagnose_many(CASES * 10, workers=2, chunk_size=5))
+            assert _expected(tiny_kb, CASES * 10) == _actual(results)
     assert [] == errors
 
 
@@ -261,27 +270,10 @@ def test_every_start_method_is_correct_while_another_thread_diagnoses(
         tiny_kb: rd.KnowledgeBase, method: str) -> None:
     # The regression test above now runs the default (forkserver); fork, where the engine
     # adapter's lock is held across the fork, is exercised here explicitly.
-    import threading
-
-    stop = threading.Event()
-    errors: list[BaseException] = []
-
-    def busy() -> None:
-        try:
-            while not stop.is_set():
-                tiny_kb.diagnose({"reposted": True, "days": 30})
-        except BaseException as exc:  # pragma: no cover - reported by the assert below
-            errors.append(exc)
-
-    thread = threading.Thread(target=busy)
-    thread.start()
-    try:
+    with _diagnosing_in_another_thread(tiny_kb) as errors:
         results = list(tiny_kb.diagnose_many(CASES * 10, workers=2, chunk_size=5,
                                              mp_context=method))
         assert _expected(tiny_kb, CASES * 10) == _actual(results)
-    finally:
-        stop.set()
-        thread.join()
     assert [] == errors
 
 
