@@ -10,11 +10,11 @@ that the vocabulary no longer has are reported and skipped; observations added t
 vocabulary after the stories were mapped (``--added-after``) are left out of the table, so
 that they get the prior rather than a count of zero.
 
-The bundled table: the 166 stories of ``eval/cases/dev_v6.yaml`` (vocabulary v6: every
+The bundled table: the 166 stories of ``eval/cases/dev_v7.yaml`` (vocabulary v7: every
 story was mapped blind for every observation, the later ones through addendum
 questionnaires):
 
-    .venv/bin/python benchmarks/answer_frequencies.py --cases eval/cases/dev_v6.yaml
+    .venv/bin/python benchmarks/answer_frequencies.py --cases eval/cases/dev_v7.yaml
 """
 
 from __future__ import annotations

@@ -147,4 +147,4 @@ def test_the_repositorys_dev_files_get_a_row_each(capsys):
     out = capsys.readouterr().out
     assert "308 labelled cases" in out
     assert "dev_mapped_1.yaml     71" in out and "dev_mapped_2.yaml     71" in out
-    assert "dev_v6.yaml          166" in out
+    assert "dev_v7.yaml          166" in out

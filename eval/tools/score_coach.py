@@ -3,7 +3,7 @@
 ``eval/coach/coach_dev_*.yaml`` hold, for every dev case, the three most likely categories of a
 helper acting as a career coach who read only what the candidate saw (the same briefs the blind
 mappers got) and never the rules or the label. This prints the coach's top-1 / top-3, the bundled
-rules' on the same cases' blind answers (``eval/cases/dev_v6.yaml``), and the cases the coach
+rules' on the same cases' blind answers (``eval/cases/dev_v7.yaml``), and the cases the coach
 got right and the rules did not, with the facts the coach said decided it::
 
     python eval/tools/score_coach.py
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def main() -> None:
     kb = rd.load_rules()
     cmap = load_categories(bundled_categories_path())
-    dev = yaml.safe_load((ROOT / "eval" / "cases" / "dev_v6.yaml").read_text(encoding="utf-8"))
+    dev = yaml.safe_load((ROOT / "eval" / "cases" / "dev_v7.yaml").read_text(encoding="utf-8"))
     cases = {c["id"]: c for c in dev["cases"]}
     readings = []
     for name in sorted(glob.glob(str(ROOT / "eval" / "coach" / "coach_dev_*.yaml"))):
