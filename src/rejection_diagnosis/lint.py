@@ -219,11 +219,14 @@ def _duplicate_phrases(rs: RuleSet) -> Iterator[Problem]:
     def says(ident: str, value: Any) -> str:
         return f"{ident!r}" if value is None or value is True else f"{ident!r} = {value}"
 
-    first: dict[tuple[str, ...], tuple[str, Any, m.Phrase]] = {}
+    # A step phrase names a step that other observations may well read outright ("a
+    # presentation" is also effort put in): it sets its own only through the order of the
+    # story, so it is compared with the other step phrases alone.
+    first: dict[bool, dict[tuple[str, ...], tuple[str, Any, m.Phrase]]] = {False: {}, True: {}}
     for obs in rs.observations:
         for phrase in obs.phrases:
             for variant in compile_phrase(phrase.text):
-                seen = first.setdefault(variant, (obs.id, phrase.value, phrase))
+                seen = first[phrase.step].setdefault(variant, (obs.id, phrase.value, phrase))
                 if seen[2] is phrase:
                     continue
                 ident, value, other = seen

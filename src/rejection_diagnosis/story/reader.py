@@ -10,7 +10,7 @@ or hedged (:mod:`._cues`), reads numbers and durations (:mod:`._numbers`), and r
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -36,6 +36,8 @@ _ENGLISH = frozenset({"the", "and", "i", "to", "a", "was", "of", "they", "it", "
                       "we", "is", "were", "after", "said", "an", "no", "be", "at", "them"})
 # Certainty left by a bound or an approximation ("more than a week", "about a month").
 _APPROXIMATE = 0.9
+# Certainty left on a step read from the order of the story rather than said outright.
+_STEP = 0.8
 # A phrase ending on one of these words and followed by "than" is a comparison.
 _COMPARATIVES = frozenset({"later", "earlier", "sooner", "longer"})
 # Units of time: a number in one of them is a measure, not a count (see ``_counts``).
@@ -343,9 +345,16 @@ class StoryReader:
         # ("... then a form email came"): they are not a conflict.
         direct: set[str] = set()
         implied: list[tuple[str, ReadObservation]] = []
+        # Steps named along the way (an interview, a test), with the start of their
+        # sentence: which one the no followed is known only once the no is found.
+        steps: list[tuple[int, ReadObservation]] = []
         for hit, sentence in found:
             reading = _interpret(text, hit, sentence)
             if reading is None:
+                continue
+            if hit.phrase.phrase.step:
+                if reading[0] == "asserted" and not reading[1].negated:
+                    steps.append((sentence.tokens[0].start, reading[1]))
                 continue
             if hit.phrase.implied:
                 implied.append(reading)
@@ -377,6 +386,7 @@ class StoryReader:
                 conflicts.append(Conflict(ident, tuple(_merge(readings + against))))
             else:
                 items.extend(_merge(readings))
+        items.extend(self._last_steps(steps, items, found, asserted.keys() | denied.keys()))
         denials = [d for ident, ds in denied.items() if ident not in asserted
                    for d in _merge(ds)]
         items.sort(key=lambda r: r.spans[0].start)
@@ -384,6 +394,50 @@ class StoryReader:
         denials.sort(key=lambda r: r.spans[0].start)
         return Reading(text, tuple(items), tuple(denials), tuple(conflicts), unmatched,
                        "", notes)
+
+
+    def _last_steps(self, steps: Sequence[tuple[int, ReadObservation]],
+                    items: Sequence[ReadObservation], found: Sequence[tuple[_Hit, _Sentence]],
+                    said: Iterable[str]) -> Iterator[ReadObservation]:
+        """The step each ``steps_before`` observation followed: the one named last before the no.
+
+        A story tells the steps in order ("a presentation ... the call came the same
+        afternoon"), so the step named last, in the no's sentence or before it, is the step
+        the no came after. Only when the story says nothing of the observation itself, and
+        the no is marked by what ``steps_before`` names (a no within days); the order of a
+        story is evidence, not a statement, so the reading is less certain.
+        """
+        if not steps:
+            return
+        said = set(said)
+        starts = sorted({sentence.tokens[0].start for _, sentence in found})
+        by_id: dict[str, list[tuple[int, ReadObservation]]] = {}
+        for start, reading in steps:
+            by_id.setdefault(reading.id, []).append((start, reading))
+        for ident, named in by_id.items():
+            obs = self._observations[ident]
+            if ident in said:
+                continue
+            marks = [span for item in items for span in item.spans[:1]
+                     if any(item.id == mark and _marks(item.value, value)
+                            for mark, value in obs.steps_before)]
+            if not marks:
+                continue
+            no = min(marks, key=lambda span: span.start)
+            sentence = max((s for s in starts if s <= no.start), default=0)
+            before = [(r.spans[0].start, r) for start, r in named if start <= sentence]
+            if not before:
+                continue
+            _, last = max(before, key=lambda sr: sr[0])
+            yield attrs.evolve(last, certainty=round(last.certainty * _STEP, 4),
+                               spans=tuple(sorted({*last.spans, no}, key=lambda sp: sp.start)))
+
+
+def _marks(read: m.Scalar, wanted: m.Scalar) -> bool:
+    """Whether a value read is the one ``steps_before`` names (a number: at most it)."""
+    if isinstance(wanted, bool) or isinstance(read, bool) or isinstance(wanted, str):
+        return read == wanted
+    return isinstance(read, int | float) and read <= wanted
 
 
 def _scale(readings: Sequence[ReadObservation]) -> bool:
