@@ -21,7 +21,7 @@ from ..observation_types import TYPES
 from . import _cues as cues
 from ._numbers import Bound, Quantity, duration_at, number_at, ordinal, starts_number
 from ._patterns import GAP, SKIP, SKIP_STEMS, WIDE, WIDE_GAP, compile_phrase, slot_of
-from ._text import Token, clean, sentences, tokenize
+from ._text import Token, clean, sentences, stem, tokenize
 
 __all__ = ["MAX_CHARS", "Conflict", "ReadObservation", "Reading", "Span", "StoryReader"]
 
@@ -43,6 +43,9 @@ _COMPARATIVES = frozenset({"later", "earlier", "sooner", "longer"})
 # Units of time: a number in one of them is a measure, not a count (see ``_counts``).
 _TIME_UNITS = frozenset({"hour", "hours", "day", "days", "week", "weeks", "month", "months",
                          "year", "years"})
+_UNIT_STEMS = frozenset(stem(u) for u in (*_TIME_UNITS, "fortnight", "fortnights"))
+# Words that point at one unit of time ("the next day", "the same week").
+_POINTING = frozenset(stem(w) for w in ("next", "following", "same", "previous", "coming"))
 _STRONG_TERMINATORS = frozenset({";", ":", "but", "however", "although", "though", "yet",
                                  "whereas", "so", "because", "(", ")"})
 
@@ -531,6 +534,12 @@ def _match(sentence: _Sentence, phrase: _Phrase, i: int) -> _Hit | None:
                 if not wide or tok.lower in _STRONG_TERMINATORS or k == 0:
                     return False
             elif tok.lower not in SKIP and tok.stem not in SKIP_STEMS:
+                if item in _UNIT_STEMS and k and seq[k - 1] in _POINTING \
+                        and starts_number(tok):
+                    # A count between "next" and a unit of time makes a stretch of
+                    # time out of a point in it: "the next several days" is not "the
+                    # next day" (while "no reply for three weeks" is "for weeks").
+                    return False
                 skipped += 1
                 if skipped > gap:
                     return False
