@@ -617,10 +617,11 @@ def _hypothetical(sentence: _Sentence, hit: _Hit) -> bool:
     tokens = sentence.tokens
     # "once" in "not once" is part of a negation.
     own = set(hit.indexes) | {j for s, e, _ in sentence.cues("pre") for j in range(s, e)}
-    return any(not own & set(range(s, e)) and e <= hit.first
-               and _distance(tokens, e, hit.first) <= cues.SCOPE
-               and not _terminated(tokens, e, hit.first)
-               for s, e, _ in sentence.cues("hypothetical"))
+    # A cue between the phrase's words counts too: "the manager promised to call".
+    return any(not own & set(range(s, e)) and (
+        (e <= hit.first and _distance(tokens, e, hit.first) <= cues.SCOPE
+         and not _terminated(tokens, e, hit.first)) or hit.first < s < hit.last)
+        for s, e, _ in sentence.cues("hypothetical"))
 
 
 def _governed(sentence: _Sentence, hit: _Hit, cue: tuple[int, int]) -> bool:
