@@ -375,13 +375,17 @@ class StoryReader:
             against = [d for d in denied.get(ident, ()) if _key(d.value) in values]
             if len(values) > 1 and not against and (
                     _scale(readings) or _ordinals(readings)
-                    or _counts(self._observations.get(ident), readings)):
+                    or _counts(self._observations.get(ident), readings)
+                    or _stretch(self._observations.get(ident), readings)):
                 # Fixed numbers are a scale ("upset" 6, "devastated" 8): the highest said
                 # is the reading, not a conflict between them. So are ordinals: "the first
                 # interview ... the second interview" is two rounds. And so are counts of
                 # things (rounds, people): a story counts up as it goes ("the first
                 # interview, then a callback for a second", "a phone screen ... four
                 # in-person interviews"), and the highest count it gives is the total.
+                # A stretch of time told in parts is the same ("two days after the
+                # interview the recruiter went on holiday ... nearly two weeks with no
+                # news"): the longest part it gives is the whole.
                 top = max(readings, key=lambda r: (float(r.value), r.certainty))
                 readings = [r for r in readings if r.value == top.value]
                 values = {_key(top.value)}
@@ -462,6 +466,18 @@ def _counts(obs: m.Observation | None, readings: Sequence[ReadObservation]) -> b
     top = max(float(r.value) for r in readings)
     return any(float(r.value) == top and not all("{ordinal}" in s.phrase for s in r.spans)
                for r in readings)
+
+
+def _stretch(obs: m.Observation | None, readings: Sequence[ReadObservation]) -> bool:
+    """``obs`` measures time (its unit is one of time), and every reading is a number.
+
+    Not when one is only an upper bound ("within a day"): a longest part says nothing
+    about the whole then, so "the same day ... within a day" stays a conflict.
+    """
+    return (obs is not None and TYPES[obs.type].numeric and obs.unit is not None
+            and obs.unit.lower() in _TIME_UNITS
+            and all(isinstance(r.value, int | float) and not isinstance(r.value, bool)
+                    and r.bound not in ("at_most", "less_than") for r in readings))
 
 
 def _ordinals(readings: Sequence[ReadObservation]) -> bool:
