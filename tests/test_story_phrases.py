@@ -361,3 +361,21 @@ def test_a_step_phrase_needs_steps_before(write_rules):
     text = STEPS.replace("    steps_before: {steps_before}\n", "").format()
     found = [p.message for p in rd.check_rules(write_rules(text))]
     assert any("a 'step:' phrase needs 'steps_before:'" in p for p in found), found
+
+
+def test_an_ignore_phrase_sets_aside_words_that_only_look_like_the_observation(write_rules):
+    reposted = "[ad went back up, {phrase: 'went back up (to|for) (lunch|the office)', ignore: true}]"
+    kb = rd.load_rules(write_rules(HEAD.format(reposted=reposted, days="['{duration} later']",
+                                               format="{email: [form email], call: [rang me]}")))
+    reading = kb.read_story("The ad went back up to the office wall. Two days later, a form email.")
+    assert {"days": 2, "format": "email"} == dict(reading.observations)
+    assert [("went back up to the office", "went back up (to|for) (lunch|the office)")] == [
+        (s.text, s.phrase) for s in reading.set_aside]
+    assert {"reposted": True} == dict(kb.read_story("The ad went back up.").observations)
+
+
+def test_an_ignore_phrase_takes_no_also_or_step(write_rules):
+    reposted = "[{phrase: ad went back up, ignore: true, also: {days: 3}}]"
+    found = problems(write_rules, reposted=reposted)
+    assert any("an 'ignore:' phrase sets nothing, so it takes no 'also:' or 'step:'" in p
+               for p in found), found

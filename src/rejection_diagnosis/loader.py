@@ -323,7 +323,7 @@ class _FileParser:
                                    self.loc((*base, j, "phrase")),
                                    tuple((str(k), _phrase_value(v)) for k, v in also.items()
                                          if v is not None and not isinstance(v, list | dict)),
-                                   entry.get("step") is True)
+                                   entry.get("step") is True, entry.get("ignore") is True)
 
     def findings(self) -> Iterator[m.Finding]:
         for ypath, item in self.items("findings"):

@@ -78,6 +78,9 @@ class Phrase:
     #: The words name a step of the process rather than say the observation outright:
     #: the step named last before the no sets it (see :attr:`Observation.steps_before`).
     step: bool = False
+    #: The words look like the observation but say something else ("the manager left on
+    #: vacation"): they set nothing, and the phrases of the observation they hold give way.
+    ignore: bool = False
 
 
 @attrs.frozen

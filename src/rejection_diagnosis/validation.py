@@ -208,6 +208,10 @@ def phrase_problems(observations: Iterable[m.Observation],
             where = phrase.location
             said = f"observation {obs.id!r}: phrase {phrase.text!r}"
             yield from _phrase_also(obs, phrase, said, known, unbuilt or {})
+            if phrase.ignore and (phrase.also or phrase.step):
+                yield _problem(where, "bad-phrase",
+                               f"{said}: an 'ignore:' phrase sets nothing, so it takes no "
+                               "'also:' or 'step:'")
             if phrase.step and not obs.steps_before:
                 yield _problem(where, "bad-phrase",
                                f"{said}: a 'step:' phrase needs 'steps_before:' on the "

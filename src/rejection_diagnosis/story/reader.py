@@ -119,6 +119,8 @@ class Reading:
     refusal: str = ""
     #: Remarks about the text as a whole (another language, control characters).
     notes: tuple[str, ...] = ()
+    #: Words that look like an observation but say something else (``ignore:`` phrases).
+    set_aside: tuple[Span, ...] = ()
     observations: Mapping[str, Any] = attrs.field(init=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -145,6 +147,7 @@ class Reading:
                           for a, b in self.unmatched],
             "refusal": self.refusal,
             "notes": list(self.notes),
+            "set_aside": [_span_dict(s) for s in self.set_aside],
         }
 
 
@@ -176,6 +179,8 @@ class _Sentence:
         self._cues: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
         #: The words each phrase found in the sentence matched, by observation.
         self.claimed: list[tuple[str, frozenset[int]]] = []
+        #: Matches of ``ignore:`` phrases: words set aside.
+        self.set_aside: list[_Hit] = []
 
     def slot(self, j: int, slot: str, unit: str | None) -> Quantity | None:
         key = (slot, j, unit if slot == "{duration}" else None)
@@ -264,6 +269,7 @@ class StoryReader:
         if odd:
             notes.append(f"{odd} control or invisible character{'s' * (odd != 1)} read as spaces")
         hits: list[tuple[_Hit, _Sentence]] = []
+        set_aside: list[Span] = []
         unmatched: list[tuple[int, int]] = []
         words = 0
         english = 0
@@ -271,6 +277,10 @@ class StoryReader:
             tokens = tokenize(cleaned[start:end], start)
             sentence = _Sentence(tokens)
             found = self._sentence(sentence)
+            for h in sentence.set_aside:
+                a, b = tokens[h.first].start, tokens[h.last].end
+                set_aside.append(Span(a, b, text[a:b], h.phrase.phrase.text,
+                                      h.phrase.phrase.location))
             sentence.claimed = [(h.phrase.observation.id, frozenset(h.indexes)) for h in found]
             for t in tokens:
                 if t.is_word:
@@ -282,7 +292,8 @@ class StoryReader:
         if not hits and words >= 8 and english < 0.05 * words:
             notes.append("the story does not look like English; the reader knows English "
                          "phrases only")
-        return self._combine(text, hits, tuple(unmatched), tuple(notes))
+        reading = self._combine(text, hits, tuple(unmatched), tuple(notes))
+        return attrs.evolve(reading, set_aside=tuple(set_aside)) if set_aside else reading
 
     # Matching ---------------------------------------------------------------------------
 
@@ -302,6 +313,14 @@ class StoryReader:
                 hit = _match(sentence, phrase, i)
                 if hit is not None:
                     found.append(hit)
+        # Words an ``ignore:`` phrase sets aside ("the manager left on vacation") hold no
+        # match of its observation ("manager left"); they set nothing themselves.
+        aside = [h for h in found if h.phrase.phrase.ignore]
+        if aside:
+            sentence.set_aside = aside
+            found = [h for h in found if not h.phrase.phrase.ignore and not any(
+                a.phrase.observation.id == h.phrase.observation.id
+                and not set(a.indexes).isdisjoint(h.indexes) for a in aside)]
         # A match whose words all belong to a longer match of the same observation gives
         # way to it: a coach writes "generic rejection email" to win over "rejection
         # email". Matches of different observations both stand ("the decision came by
