@@ -238,6 +238,8 @@ def phrase_problems(observations: Iterable[m.Observation],
                                f"{said}: {{duration}} needs a unit of time (days, weeks, "
                                f"months or years), and {obs.id!r} counts {obs.unit}; use "
                                "{number}")
+            elif phrase.ignore:
+                pass  # it sets nothing: no slot or value to check
             elif kind.numeric and not has_slot:
                 yield from _phrase_number(obs, phrase, said)
             else:
