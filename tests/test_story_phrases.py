@@ -301,3 +301,81 @@ def test_also_names_observations_with_values_that_fit_them(write_rules, also, ex
     found = [f"{p.line}:{p.column}: {p.severity}: {p.message} [{p.code}]"
              for p in rd.check_rules(write_rules(ALSO.format(also=also)))]
     assert any(expected in p for p in found), found
+
+
+STEPS = """
+observations:
+  - id: days
+    type: number
+    unit: days
+    range: [0, 365]
+    description: d
+    question: q
+    phrases: ['(no|rejection) came {{duration}} later']
+  - id: after
+    type: category
+    values: [test, pay]
+    description: d
+    question: q
+    steps_before: {steps_before}
+    phrases:
+      test: [{{phrase: presentation, step: true}}]
+      pay: [{{phrase: (salary|pay) talk, step: true}}, the no followed the pay talk]
+causes:
+  - {{id: c, title: C, description: d}}
+rules:
+  - {{id: r1, when: {{after: test}}, then: {{cause: c, certainty: 0.5}}, because: b}}
+  - {{id: r2, when: {{days: {{gt: 1}}}}, then: {{cause: c, certainty: 0.5}}, because: b}}
+"""
+
+
+def test_the_step_named_last_before_a_quick_no_is_the_step_it_followed(write_rules):
+    kb = rd.load_rules(write_rules(STEPS.format(steps_before="{days: 2}")))
+    story = "We had a salary talk. Then I gave a presentation. The no came two days later."
+    assert {"after": {"value": "test", "certainty": 0.8}, "days": 2} == dict(
+        kb.read_story(story).observations)
+    # A late no, a step named after the no, and the story's own words each leave it alone.
+    assert "after" not in kb.read_story("I gave a presentation. The no came ten days later."
+                                        ).observations
+    assert "pay" == kb.read_story("We had a salary talk. The no came a day later. Then I gave "
+                                  "a presentation.").observations["after"]["value"]
+    assert "pay" == kb.read_story("I gave a presentation. The no came a day later. The no "
+                                  "followed the pay talk.").observations["after"]
+
+
+@pytest.mark.parametrize(("steps_before", "expected"), [
+    ("{dyas: 2}", "observation 'after': steps_before names unknown observation 'dyas' (did "
+                  "you mean 'days'?) [unknown-observation]"),
+    ("{after: test}", "steps_before names 'after' itself"),
+    ("{days: 900}", "'days' 900, outside its range [0, 365] [value-out-of-range]"),
+    ("{}", "[schema]"),
+])
+def test_steps_before_names_an_observation_with_a_value_that_fits(write_rules, steps_before,
+                                                                  expected):
+    found = [f"{p.line}:{p.column}: {p.severity}: {p.message} [{p.code}]"
+             for p in rd.check_rules(write_rules(STEPS.format(steps_before=steps_before)))]
+    assert any(expected in p for p in found), found
+
+
+def test_a_step_phrase_needs_steps_before(write_rules):
+    text = STEPS.replace("    steps_before: {steps_before}\n", "").format()
+    found = [p.message for p in rd.check_rules(write_rules(text))]
+    assert any("a 'step:' phrase needs 'steps_before:'" in p for p in found), found
+
+
+def test_an_ignore_phrase_sets_aside_words_that_only_look_like_the_observation(write_rules):
+    reposted = "[ad went back up, {phrase: 'went back up (to|for) (lunch|the office)', ignore: true}]"
+    kb = rd.load_rules(write_rules(HEAD.format(reposted=reposted, days="['{duration} later']",
+                                               format="{email: [form email], call: [rang me]}")))
+    reading = kb.read_story("The ad went back up to the office wall. Two days later, a form email.")
+    assert {"days": 2, "format": "email"} == dict(reading.observations)
+    assert [("went back up to the office", "went back up (to|for) (lunch|the office)")] == [
+        (s.text, s.phrase) for s in reading.set_aside]
+    assert {"reposted": True} == dict(kb.read_story("The ad went back up.").observations)
+
+
+def test_an_ignore_phrase_takes_no_also_or_step(write_rules):
+    reposted = "[{phrase: ad went back up, ignore: true, also: {days: 3}}]"
+    found = problems(write_rules, reposted=reposted)
+    assert any("an 'ignore:' phrase sets nothing, so it takes no 'also:' or 'step:'" in p
+               for p in found), found

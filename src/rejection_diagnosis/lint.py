@@ -219,11 +219,16 @@ def _duplicate_phrases(rs: RuleSet) -> Iterator[Problem]:
     def says(ident: str, value: Any) -> str:
         return f"{ident!r}" if value is None or value is True else f"{ident!r} = {value}"
 
-    first: dict[tuple[str, ...], tuple[str, Any, m.Phrase]] = {}
+    # A step phrase names a step that other observations may well read outright ("a
+    # presentation" is also effort put in): it sets its own only through the order of the
+    # story. An ignore phrase sets nothing, and says what other observations' words may
+    # mean instead. So each kind is compared with its own kind alone.
+    first: dict[tuple[bool, bool], dict[tuple[str, ...], tuple[str, Any, m.Phrase]]] = {}
     for obs in rs.observations:
         for phrase in obs.phrases:
+            kind = first.setdefault((phrase.step, phrase.ignore), {})
             for variant in compile_phrase(phrase.text):
-                seen = first.setdefault(variant, (obs.id, phrase.value, phrase))
+                seen = kind.setdefault(variant, (obs.id, phrase.value, phrase))
                 if seen[2] is phrase:
                     continue
                 ident, value, other = seen

@@ -285,6 +285,10 @@ class _FileParser:
                 values=tuple(item.get("values", ())),
                 location=self.loc(ypath),
                 phrases=tuple(self.phrases(ypath, item)),
+                steps_before=tuple(
+                    (str(k), _phrase_value(v)) for k, v in (
+                        item["steps_before"] if isinstance(item.get("steps_before"), dict)
+                        else {}).items() if v is not None and not isinstance(v, list | dict)),
             )
 
     def phrases(self, ypath: YamlPath, item: dict[str, Any]) -> Iterator[m.Phrase]:
@@ -318,7 +322,8 @@ class _FileParser:
                                    float(entry.get("certainty", 1.0)),
                                    self.loc((*base, j, "phrase")),
                                    tuple((str(k), _phrase_value(v)) for k, v in also.items()
-                                         if v is not None and not isinstance(v, list | dict)))
+                                         if v is not None and not isinstance(v, list | dict)),
+                                   entry.get("step") is True, entry.get("ignore") is True)
 
     def findings(self) -> Iterator[m.Finding]:
         for ypath, item in self.items("findings"):

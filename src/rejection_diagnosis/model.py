@@ -75,6 +75,12 @@ class Phrase:
     #: Other observations the same words set, with their values ("verbal offer" also
     #: says the candidate was told they were the preferred one).
     also: tuple[tuple[str, Scalar], ...] = ()
+    #: The words name a step of the process rather than say the observation outright:
+    #: the step named last before the no sets it (see :attr:`Observation.steps_before`).
+    step: bool = False
+    #: The words look like the observation but say something else ("the manager left on
+    #: vacation"): they set nothing, and the phrases of the observation they hold give way.
+    ignore: bool = False
 
 
 @attrs.frozen
@@ -92,6 +98,10 @@ class Observation:
     location: Location = Location("<python>")
     #: What a story says to set it (read by :meth:`KnowledgeBase.read_story`).
     phrases: tuple[Phrase, ...] = attrs.field(default=(), eq=False)
+    #: Where a story tells the no, for ``step:`` phrases: observations with the value that
+    #: marks it (a number is the most it may be: ``days_to_rejection: 3`` is a no within
+    #: three days). The step a story names last before that no sets this observation.
+    steps_before: tuple[tuple[str, Scalar], ...] = attrs.field(default=(), eq=False)
 
     def allowed(self) -> str:
         """The allowed answers in words, for messages and prompts."""

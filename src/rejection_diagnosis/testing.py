@@ -200,6 +200,7 @@ def run_scenarios(kb: KnowledgeBase,
             read = [*reading.items, *reading.denied,
                     *(r for c in reading.conflicts for r in c.readings)]
             matched.update(str(span.location) for item in read for span in item.spans)
+            matched.update(str(span.location) for span in reading.set_aside)
         results.append(ScenarioResult(scenario, dx, tuple(failures)))
     phrases = tuple((o.id, p) for o in kb.observations.values() for p in o.phrases)
     return Report(tuple(results), tuple(kb.rules), frozenset(fired), phrases,

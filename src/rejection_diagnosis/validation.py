@@ -203,10 +203,19 @@ def phrase_problems(observations: Iterable[m.Observation],
     from .story._patterns import PhraseSyntaxError, check_phrase
 
     for obs in with_phrases:
+        yield from _steps_before(obs, known, unbuilt or {})
         for phrase in obs.phrases:
             where = phrase.location
             said = f"observation {obs.id!r}: phrase {phrase.text!r}"
             yield from _phrase_also(obs, phrase, said, known, unbuilt or {})
+            if phrase.ignore and (phrase.also or phrase.step):
+                yield _problem(where, "bad-phrase",
+                               f"{said}: an 'ignore:' phrase sets nothing, so it takes no "
+                               "'also:' or 'step:'")
+            if phrase.step and not obs.steps_before:
+                yield _problem(where, "bad-phrase",
+                               f"{said}: a 'step:' phrase needs 'steps_before:' on the "
+                               "observation (what marks the no the step came before)")
             try:
                 shape = check_phrase(phrase.text)
             except PhraseSyntaxError as exc:
@@ -229,6 +238,8 @@ def phrase_problems(observations: Iterable[m.Observation],
                                f"{said}: {{duration}} needs a unit of time (days, weeks, "
                                f"months or years), and {obs.id!r} counts {obs.unit}; use "
                                "{number}")
+            elif phrase.ignore:
+                pass  # it sets nothing: no slot or value to check
             elif kind.numeric and not has_slot:
                 yield from _phrase_number(obs, phrase, said)
             else:
@@ -254,6 +265,26 @@ def _phrase_also(obs: m.Observation, phrase: m.Phrase, said: str,
         else:
             for code, message in TYPES[other.type].also_problems(other, value, said):
                 yield _problem(phrase.location, code, message)
+
+
+def _steps_before(obs: m.Observation, known: Mapping[str, m.Observation],
+                  unbuilt: Mapping[str, str]) -> Iterator[Problem]:
+    """Problems with the observations that mark the no for ``step:`` phrases."""
+    said = f"observation {obs.id!r}: steps_before"
+    for ident, value in obs.steps_before:
+        other = known.get(ident)
+        if ident == obs.id:
+            yield _problem(obs.location, "bad-phrase",
+                           f"{said} names {ident!r} itself; name the observation that says "
+                           "when or how the no came")
+        elif other is None:
+            if unbuilt.get(ident) != "observation":
+                yield _problem(obs.location, "unknown-observation",
+                               f"{said} names unknown observation {ident!r}"
+                               f"{did_you_mean(ident, sorted(known))}")
+        else:
+            for code, message in TYPES[other.type].also_problems(other, value, said):
+                yield _problem(obs.location, code, message)
 
 
 def _phrase_number(obs: m.Observation, phrase: m.Phrase, said: str) -> Iterator[Problem]:

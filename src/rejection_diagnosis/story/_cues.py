@@ -47,7 +47,8 @@ PSEUDO: tuple[tuple[str, ...], ...] = tuple(tuple(t.split()) for t in (
 #: "details would follow once the background check cleared". What they cover is not read.
 HYPOTHETICAL: tuple[tuple[str, ...], ...] = tuple(tuple(t.split()) for t in (
     "about to", "on the point of", "on the verge of", "was going to", "were going to",
-    "is going to", "supposed to", "once", "unless",
+    "is going to", "supposed to", "once", "unless", "promised an", "promised a",
+    "promised news", "promised to", "to expect",
 ))
 TERMINATORS = frozenset({
     "but", "however", "although", "though", "yet", "except", "which", "whereas", "while",

@@ -10,7 +10,7 @@ or hedged (:mod:`._cues`), reads numbers and durations (:mod:`._numbers`), and r
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -21,7 +21,7 @@ from ..observation_types import TYPES
 from . import _cues as cues
 from ._numbers import Bound, Quantity, duration_at, number_at, ordinal, starts_number
 from ._patterns import GAP, SKIP, SKIP_STEMS, WIDE, WIDE_GAP, compile_phrase, slot_of
-from ._text import Token, clean, sentences, tokenize
+from ._text import Token, clean, sentences, stem, tokenize
 
 __all__ = ["MAX_CHARS", "Conflict", "ReadObservation", "Reading", "Span", "StoryReader"]
 
@@ -36,11 +36,16 @@ _ENGLISH = frozenset({"the", "and", "i", "to", "a", "was", "of", "they", "it", "
                       "we", "is", "were", "after", "said", "an", "no", "be", "at", "them"})
 # Certainty left by a bound or an approximation ("more than a week", "about a month").
 _APPROXIMATE = 0.9
+# Certainty left on a step read from the order of the story rather than said outright.
+_STEP = 0.8
 # A phrase ending on one of these words and followed by "than" is a comparison.
 _COMPARATIVES = frozenset({"later", "earlier", "sooner", "longer"})
 # Units of time: a number in one of them is a measure, not a count (see ``_counts``).
 _TIME_UNITS = frozenset({"hour", "hours", "day", "days", "week", "weeks", "month", "months",
                          "year", "years"})
+_UNIT_STEMS = frozenset(stem(u) for u in (*_TIME_UNITS, "fortnight", "fortnights"))
+# Words that point at one unit of time ("the next day", "the same week").
+_POINTING = frozenset(stem(w) for w in ("next", "following", "same", "previous", "coming"))
 _STRONG_TERMINATORS = frozenset({";", ":", "but", "however", "although", "though", "yet",
                                  "whereas", "so", "because", "(", ")"})
 
@@ -114,6 +119,8 @@ class Reading:
     refusal: str = ""
     #: Remarks about the text as a whole (another language, control characters).
     notes: tuple[str, ...] = ()
+    #: Words that look like an observation but say something else (``ignore:`` phrases).
+    set_aside: tuple[Span, ...] = ()
     observations: Mapping[str, Any] = attrs.field(init=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -140,6 +147,7 @@ class Reading:
                           for a, b in self.unmatched],
             "refusal": self.refusal,
             "notes": list(self.notes),
+            "set_aside": [_span_dict(s) for s in self.set_aside],
         }
 
 
@@ -171,6 +179,8 @@ class _Sentence:
         self._cues: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
         #: The words each phrase found in the sentence matched, by observation.
         self.claimed: list[tuple[str, frozenset[int]]] = []
+        #: Matches of ``ignore:`` phrases: words set aside.
+        self.set_aside: list[_Hit] = []
 
     def slot(self, j: int, slot: str, unit: str | None) -> Quantity | None:
         key = (slot, j, unit if slot == "{duration}" else None)
@@ -259,6 +269,7 @@ class StoryReader:
         if odd:
             notes.append(f"{odd} control or invisible character{'s' * (odd != 1)} read as spaces")
         hits: list[tuple[_Hit, _Sentence]] = []
+        set_aside: list[Span] = []
         unmatched: list[tuple[int, int]] = []
         words = 0
         english = 0
@@ -266,6 +277,10 @@ class StoryReader:
             tokens = tokenize(cleaned[start:end], start)
             sentence = _Sentence(tokens)
             found = self._sentence(sentence)
+            for h in sentence.set_aside:
+                a, b = tokens[h.first].start, tokens[h.last].end
+                set_aside.append(Span(a, b, text[a:b], h.phrase.phrase.text,
+                                      h.phrase.phrase.location))
             sentence.claimed = [(h.phrase.observation.id, frozenset(h.indexes)) for h in found]
             for t in tokens:
                 if t.is_word:
@@ -277,7 +292,8 @@ class StoryReader:
         if not hits and words >= 8 and english < 0.05 * words:
             notes.append("the story does not look like English; the reader knows English "
                          "phrases only")
-        return self._combine(text, hits, tuple(unmatched), tuple(notes))
+        reading = self._combine(text, hits, tuple(unmatched), tuple(notes))
+        return attrs.evolve(reading, set_aside=tuple(set_aside)) if set_aside else reading
 
     # Matching ---------------------------------------------------------------------------
 
@@ -297,6 +313,14 @@ class StoryReader:
                 hit = _match(sentence, phrase, i)
                 if hit is not None:
                     found.append(hit)
+        # Words an ``ignore:`` phrase sets aside ("the manager left on vacation") hold no
+        # match of its observation ("manager left"); they set nothing themselves.
+        aside = [h for h in found if h.phrase.phrase.ignore]
+        if aside:
+            sentence.set_aside = aside
+            found = [h for h in found if not h.phrase.phrase.ignore and not any(
+                a.phrase.observation.id == h.phrase.observation.id
+                and not set(a.indexes).isdisjoint(h.indexes) for a in aside)]
         # A match whose words all belong to a longer match of the same observation gives
         # way to it: a coach writes "generic rejection email" to win over "rejection
         # email". Matches of different observations both stand ("the decision came by
@@ -343,9 +367,16 @@ class StoryReader:
         # ("... then a form email came"): they are not a conflict.
         direct: set[str] = set()
         implied: list[tuple[str, ReadObservation]] = []
+        # Steps named along the way (an interview, a test), with the start of their
+        # sentence: which one the no followed is known only once the no is found.
+        steps: list[tuple[int, ReadObservation]] = []
         for hit, sentence in found:
             reading = _interpret(text, hit, sentence)
             if reading is None:
+                continue
+            if hit.phrase.phrase.step:
+                if reading[0] == "asserted" and not reading[1].negated:
+                    steps.append((sentence.tokens[0].start, reading[1]))
                 continue
             if hit.phrase.implied:
                 implied.append(reading)
@@ -363,13 +394,17 @@ class StoryReader:
             against = [d for d in denied.get(ident, ()) if _key(d.value) in values]
             if len(values) > 1 and not against and (
                     _scale(readings) or _ordinals(readings)
-                    or _counts(self._observations.get(ident), readings)):
+                    or _counts(self._observations.get(ident), readings)
+                    or _stretch(self._observations.get(ident), readings)):
                 # Fixed numbers are a scale ("upset" 6, "devastated" 8): the highest said
                 # is the reading, not a conflict between them. So are ordinals: "the first
                 # interview ... the second interview" is two rounds. And so are counts of
                 # things (rounds, people): a story counts up as it goes ("the first
                 # interview, then a callback for a second", "a phone screen ... four
                 # in-person interviews"), and the highest count it gives is the total.
+                # A stretch of time told in parts is the same ("two days after the
+                # interview the recruiter went on holiday ... nearly two weeks with no
+                # news"): the longest part it gives is the whole.
                 top = max(readings, key=lambda r: (float(r.value), r.certainty))
                 readings = [r for r in readings if r.value == top.value]
                 values = {_key(top.value)}
@@ -377,6 +412,7 @@ class StoryReader:
                 conflicts.append(Conflict(ident, tuple(_merge(readings + against))))
             else:
                 items.extend(_merge(readings))
+        items.extend(self._last_steps(steps, items, found, asserted.keys() | denied.keys()))
         denials = [d for ident, ds in denied.items() if ident not in asserted
                    for d in _merge(ds)]
         items.sort(key=lambda r: r.spans[0].start)
@@ -384,6 +420,50 @@ class StoryReader:
         denials.sort(key=lambda r: r.spans[0].start)
         return Reading(text, tuple(items), tuple(denials), tuple(conflicts), unmatched,
                        "", notes)
+
+
+    def _last_steps(self, steps: Sequence[tuple[int, ReadObservation]],
+                    items: Sequence[ReadObservation], found: Sequence[tuple[_Hit, _Sentence]],
+                    said: Iterable[str]) -> Iterator[ReadObservation]:
+        """The step each ``steps_before`` observation followed: the one named last before the no.
+
+        A story tells the steps in order ("a presentation ... the call came the same
+        afternoon"), so the step named last, in the no's sentence or before it, is the step
+        the no came after. Only when the story says nothing of the observation itself, and
+        the no is marked by what ``steps_before`` names (a no within days); the order of a
+        story is evidence, not a statement, so the reading is less certain.
+        """
+        if not steps:
+            return
+        said = set(said)
+        starts = sorted({sentence.tokens[0].start for _, sentence in found})
+        by_id: dict[str, list[tuple[int, ReadObservation]]] = {}
+        for start, reading in steps:
+            by_id.setdefault(reading.id, []).append((start, reading))
+        for ident, named in by_id.items():
+            obs = self._observations[ident]
+            if ident in said:
+                continue
+            marks = [span for item in items for span in item.spans[:1]
+                     if any(item.id == mark and _marks(item.value, value)
+                            for mark, value in obs.steps_before)]
+            if not marks:
+                continue
+            no = min(marks, key=lambda span: span.start)
+            sentence = max((s for s in starts if s <= no.start), default=0)
+            before = [(r.spans[0].start, r) for start, r in named if start <= sentence]
+            if not before:
+                continue
+            _, last = max(before, key=lambda sr: sr[0])
+            yield attrs.evolve(last, certainty=round(last.certainty * _STEP, 4),
+                               spans=tuple(sorted({*last.spans, no}, key=lambda sp: sp.start)))
+
+
+def _marks(read: m.Scalar, wanted: m.Scalar) -> bool:
+    """Whether a value read is the one ``steps_before`` names (a number: at most it)."""
+    if isinstance(wanted, bool) or isinstance(read, bool) or isinstance(wanted, str):
+        return read == wanted
+    return isinstance(read, int | float) and read <= wanted
 
 
 def _scale(readings: Sequence[ReadObservation]) -> bool:
@@ -405,6 +485,18 @@ def _counts(obs: m.Observation | None, readings: Sequence[ReadObservation]) -> b
     top = max(float(r.value) for r in readings)
     return any(float(r.value) == top and not all("{ordinal}" in s.phrase for s in r.spans)
                for r in readings)
+
+
+def _stretch(obs: m.Observation | None, readings: Sequence[ReadObservation]) -> bool:
+    """``obs`` measures time (its unit is one of time), and every reading is a number.
+
+    Not when one is only an upper bound ("within a day"): a longest part says nothing
+    about the whole then, so "the same day ... within a day" stays a conflict.
+    """
+    return (obs is not None and TYPES[obs.type].numeric and obs.unit is not None
+            and obs.unit.lower() in _TIME_UNITS
+            and all(isinstance(r.value, int | float) and not isinstance(r.value, bool)
+                    and r.bound not in ("at_most", "less_than") for r in readings))
 
 
 def _ordinals(readings: Sequence[ReadObservation]) -> bool:
@@ -477,6 +569,12 @@ def _match(sentence: _Sentence, phrase: _Phrase, i: int) -> _Hit | None:
                 if not wide or tok.lower in _STRONG_TERMINATORS or k == 0:
                     return False
             elif tok.lower not in SKIP and tok.stem not in SKIP_STEMS:
+                if item in _UNIT_STEMS and k and seq[k - 1] in _POINTING \
+                        and starts_number(tok):
+                    # A count between "next" and a unit of time makes a stretch of
+                    # time out of a point in it: "the next several days" is not "the
+                    # next day" (while "no reply for three weeks" is "for weeks").
+                    return False
                 skipped += 1
                 if skipped > gap:
                     return False
@@ -554,10 +652,11 @@ def _hypothetical(sentence: _Sentence, hit: _Hit) -> bool:
     tokens = sentence.tokens
     # "once" in "not once" is part of a negation.
     own = set(hit.indexes) | {j for s, e, _ in sentence.cues("pre") for j in range(s, e)}
-    return any(not own & set(range(s, e)) and e <= hit.first
-               and _distance(tokens, e, hit.first) <= cues.SCOPE
-               and not _terminated(tokens, e, hit.first)
-               for s, e, _ in sentence.cues("hypothetical"))
+    # A cue between the phrase's words counts too: "the manager promised to call".
+    return any(not own & set(range(s, e)) and (
+        (e <= hit.first and _distance(tokens, e, hit.first) <= cues.SCOPE
+         and not _terminated(tokens, e, hit.first)) or hit.first < s < hit.last)
+        for s, e, _ in sentence.cues("hypothetical"))
 
 
 def _governed(sentence: _Sentence, hit: _Hit, cue: tuple[int, int]) -> bool:
