@@ -197,7 +197,9 @@ def test_a_number_joined_to_its_word_is_read_as_the_number_and_the_word():
     def read_bundled(text: str) -> dict[str, object]:
         return dict(bundled.read_story(text).observations)
 
-    assert {"interviewer_count": 4} == read_bundled("I faced a four-person panel.")
+    # A panel is also a group that decides (vocabulary v7), a suggestion only.
+    assert {"interviewer_count": 4, "decided_by_group": {"value": True, "certainty": 0.6}} \
+        == read_bundled("I faced a four-person panel.")
     assert {"employment_status": "freelance_or_temp"} == read_bundled(
         "I was on a six-month contract.")
     assert {"days_to_rejection": 21} == read("The no came twenty-one days later.")
