@@ -258,6 +258,13 @@ def main() -> None:
         result["human_agreement"] = compare(
             kb, load_mapped(EVAL / "dev_mapped_2", kb, V1),
             load_mapped(EVAL / "dev_mapped_1", kb, V1), V1)["overall"]
+        if V2_CASES.exists():
+            # A person on today's wording against the v1 files: how much of the distance
+            # between the story reader and those files is the questions having changed.
+            newest = load_v2(cases, kb)
+            result["current_reader_against_v1"] = {
+                n: compare(kb, newest, load_mapped(EVAL / n, kb, V1), V1)["overall"]
+                for n in ("dev_mapped_1", "dev_mapped_2")}
     result["conflicts"] = sum(len(r.conflicts) for r in readings.values())
     if V2_CASES.exists() and args.collected.exists():
         # All development cases: the shared ones and the collected ones, read blind in
@@ -323,6 +330,9 @@ def _print(result: dict[str, Any], per_observation: bool) -> None:
     if h:
         print(f"\nfor scale, reader 2 against reader 1 (v1 only): precision "
               f"{_fmt(h['precision'])}  recall {_fmt(h['recall'])}")
+    for name, c in result.get("current_reader_against_v1", {}).items():
+        print(f"for scale, the {V2_CASES.stem} blind reader (a person, today's questions) against "
+              f"{name} (v1 only): precision {_fmt(c['precision'])}  recall {_fmt(c['recall'])}")
     print("\nend to end (top cause category vs revealed cause):")
     for name, e in result["end_to_end"].items():
         print(f"  from {name:<26} top-1 {_fmt(e['top1'])}  top-3 {_fmt(e['top3'])}   "
