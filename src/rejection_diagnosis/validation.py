@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 
 from . import model as m
-from ._values import show_in_message
+from ._values import Scalar, show_in_message
 from .errors import Problem, did_you_mean
 from .loader import RuleSet
 from .observation_types import TYPES
@@ -251,40 +251,39 @@ def _phrase_also(obs: m.Observation, phrase: m.Phrase, said: str,
                  known: Mapping[str, m.Observation], unbuilt: Mapping[str, str]
                  ) -> Iterator[Problem]:
     """Problems with the other observations a phrase sets (``also:``)."""
-    for ident, value in phrase.also:
-        other = known.get(ident)
-        if ident == obs.id:
-            yield _problem(phrase.location, "bad-phrase",
-                           f"{said}: 'also:' names {ident!r}, the observation the phrase is "
-                           "listed under; give its value with 'value:'")
-        elif other is None:
-            if unbuilt.get(ident) != "observation":
-                yield _problem(phrase.location, "unknown-observation",
-                               f"{said}: 'also:' names unknown observation {ident!r}"
-                               f"{did_you_mean(ident, sorted(known))}")
-        else:
-            for code, message in TYPES[other.type].also_problems(other, value, said):
-                yield _problem(phrase.location, code, message)
+    yield from _names_others(
+        obs, phrase.also, phrase.location, said, f"{said}: 'also:' names",
+        ", the observation the phrase is listed under; give its value with 'value:'",
+        known, unbuilt)
 
 
 def _steps_before(obs: m.Observation, known: Mapping[str, m.Observation],
                   unbuilt: Mapping[str, str]) -> Iterator[Problem]:
     """Problems with the observations that mark the no for ``step:`` phrases."""
     said = f"observation {obs.id!r}: steps_before"
-    for ident, value in obs.steps_before:
+    yield from _names_others(
+        obs, obs.steps_before, obs.location, said, f"{said} names",
+        " itself; name the observation that says when or how the no came", known, unbuilt)
+
+
+def _names_others(obs: m.Observation, pairs: Iterable[tuple[str, Scalar]], location: m.Location,
+                  said: str, names: str, itself: str, known: Mapping[str, m.Observation],
+                  unbuilt: Mapping[str, str]) -> Iterator[Problem]:
+    """Problems with (observation id, value) pairs an observation's entry gives for *other*
+    observations (a phrase's ``also:``, ``steps_before:``): not the observation itself, a
+    known one (or one a broken entry left unbuilt), and a value of its type."""
+    for ident, value in pairs:
         other = known.get(ident)
         if ident == obs.id:
-            yield _problem(obs.location, "bad-phrase",
-                           f"{said} names {ident!r} itself; name the observation that says "
-                           "when or how the no came")
+            yield _problem(location, "bad-phrase", f"{names} {ident!r}{itself}")
         elif other is None:
             if unbuilt.get(ident) != "observation":
-                yield _problem(obs.location, "unknown-observation",
-                               f"{said} names unknown observation {ident!r}"
+                yield _problem(location, "unknown-observation",
+                               f"{names} unknown observation {ident!r}"
                                f"{did_you_mean(ident, sorted(known))}")
         else:
             for code, message in TYPES[other.type].also_problems(other, value, said):
-                yield _problem(obs.location, code, message)
+                yield _problem(location, code, message)
 
 
 def _phrase_number(obs: m.Observation, phrase: m.Phrase, said: str) -> Iterator[Problem]:
