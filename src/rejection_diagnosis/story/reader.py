@@ -292,8 +292,7 @@ class StoryReader:
         if not hits and words >= 8 and english < 0.05 * words:
             notes.append("the story does not look like English; the reader knows English "
                          "phrases only")
-        reading = self._combine(text, hits, tuple(unmatched), tuple(notes))
-        return attrs.evolve(reading, set_aside=tuple(set_aside)) if set_aside else reading
+        return self._combine(text, hits, tuple(unmatched), tuple(notes), tuple(set_aside))
 
     # Matching ---------------------------------------------------------------------------
 
@@ -358,7 +357,8 @@ class StoryReader:
     # Combining ---------------------------------------------------------------------------
 
     def _combine(self, text: str, found: list[tuple[_Hit, _Sentence]],
-                 unmatched: tuple[tuple[int, int], ...], notes: tuple[str, ...]) -> Reading:
+                 unmatched: tuple[tuple[int, int], ...], notes: tuple[str, ...],
+                 set_aside: tuple[Span, ...]) -> Reading:
         asserted: dict[str, list[ReadObservation]] = {}
         denied: dict[str, list[ReadObservation]] = {}
         # Observations the story names in words of their own, not only through another
@@ -419,7 +419,7 @@ class StoryReader:
         conflicts.sort(key=lambda c: min(r.spans[0].start for r in c.readings))
         denials.sort(key=lambda r: r.spans[0].start)
         return Reading(text, tuple(items), tuple(denials), tuple(conflicts), unmatched,
-                       "", notes)
+                       "", notes, set_aside=set_aside)
 
 
     def _last_steps(self, steps: Sequence[tuple[int, ReadObservation]],
