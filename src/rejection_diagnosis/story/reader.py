@@ -479,8 +479,7 @@ def _counts(obs: m.Observation | None, readings: Sequence[ReadObservation]) -> b
     they invited me to a third") names a round that may only have been planned: that stays
     a conflict.
     """
-    if obs is None or not TYPES[obs.type].numeric or obs.unit is None \
-            or obs.unit.lower() in _TIME_UNITS:
+    if obs is None or not TYPES[obs.type].numeric or obs.unit is None or _measures_time(obs):
         return False
     top = max(float(r.value) for r in readings)
     return any(float(r.value) == top and not all("{ordinal}" in s.phrase for s in r.spans)
@@ -493,10 +492,14 @@ def _stretch(obs: m.Observation | None, readings: Sequence[ReadObservation]) -> 
     Not when one is only an upper bound ("within a day"): a longest part says nothing
     about the whole then, so "the same day ... within a day" stays a conflict.
     """
-    return (obs is not None and TYPES[obs.type].numeric and obs.unit is not None
-            and obs.unit.lower() in _TIME_UNITS
+    return (obs is not None and TYPES[obs.type].numeric and _measures_time(obs)
             and all(isinstance(r.value, int | float) and not isinstance(r.value, bool)
                     and r.bound not in ("at_most", "less_than") for r in readings))
+
+
+def _measures_time(obs: m.Observation) -> bool:
+    """The observation's unit is one of time (days, weeks ...)."""
+    return obs.unit is not None and obs.unit.lower() in _TIME_UNITS
 
 
 def _ordinals(readings: Sequence[ReadObservation]) -> bool:
