@@ -243,8 +243,9 @@ def main() -> None:
     result: dict[str, Any] = {"cases": len(cases), "readers": {}, "end_to_end": {}}
     result["end_to_end"]["story"] = end_to_end(kb, cases, read)
     references: list[tuple[str, dict[str, dict[str, Any]], frozenset[str] | None]] = []
-    if V2_CASES.exists():
-        references.append((f"{V2_CASES.stem} reader", load_v2(cases, kb), None))
+    newest = load_v2(cases, kb) if V2_CASES.exists() else None
+    if newest is not None:
+        references.append((f"{V2_CASES.stem} reader", newest, None))
     folders = args.mapped or ([REMAPPED] if REMAPPED.is_dir() and any(REMAPPED.glob("case-*"))
                               else [])
     references.extend((f.name, load_mapped(f, kb), None) for f in folders)
@@ -258,10 +259,9 @@ def main() -> None:
         result["human_agreement"] = compare(
             kb, load_mapped(EVAL / "dev_mapped_2", kb, V1),
             load_mapped(EVAL / "dev_mapped_1", kb, V1), V1)["overall"]
-        if V2_CASES.exists():
+        if newest is not None:
             # A person on today's wording against the v1 files: how much of the distance
             # between the story reader and those files is the questions having changed.
-            newest = load_v2(cases, kb)
             result["current_reader_against_v1"] = {
                 n: compare(kb, newest, load_mapped(EVAL / n, kb, V1), V1)["overall"]
                 for n in ("dev_mapped_1", "dev_mapped_2")}
