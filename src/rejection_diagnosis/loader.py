@@ -285,10 +285,7 @@ class _FileParser:
                 values=tuple(item.get("values", ())),
                 location=self.loc(ypath),
                 phrases=tuple(self.phrases(ypath, item)),
-                steps_before=tuple(
-                    (str(k), _phrase_value(v)) for k, v in (
-                        item["steps_before"] if isinstance(item.get("steps_before"), dict)
-                        else {}).items() if v is not None and not isinstance(v, list | dict)),
+                steps_before=_named_values(item.get("steps_before")),
             )
 
     def phrases(self, ypath: YamlPath, item: dict[str, Any]) -> Iterator[m.Phrase]:
@@ -316,13 +313,10 @@ class _FileParser:
                 if isinstance(entry, str):
                     yield m.Phrase(entry, value, 1.0, self.loc((*base, j)))
                 elif isinstance(entry, dict) and isinstance(entry.get("phrase"), str):
-                    raw_also = entry.get("also")
-                    also: dict[Any, Any] = raw_also if isinstance(raw_also, dict) else {}
                     yield m.Phrase(entry["phrase"], _phrase_value(entry.get("value", value)),
                                    float(entry.get("certainty", 1.0)),
                                    self.loc((*base, j, "phrase")),
-                                   tuple((str(k), _phrase_value(v)) for k, v in also.items()
-                                         if v is not None and not isinstance(v, list | dict)),
+                                   _named_values(entry.get("also")),
                                    entry.get("step") is True, entry.get("ignore") is True)
 
     def findings(self) -> Iterator[m.Finding]:
@@ -507,6 +501,14 @@ def _phrase_value(value: Any) -> Any:
     """A value a phrase sets, as the model holds values: numbers as floats."""
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
         else value
+
+
+def _named_values(raw: Any) -> tuple[tuple[str, Any], ...]:
+    """A mapping of other observations to values (``also:``, ``steps_before:``) as pairs,
+    leaving out what is no value (nothing, a list, a mapping: the schema reports those)."""
+    items = raw.items() if isinstance(raw, dict) else ()
+    return tuple((str(k), _phrase_value(v)) for k, v in items
+                 if v is not None and not isinstance(v, list | dict))
 
 
 def _is_number(value: Any) -> bool:
