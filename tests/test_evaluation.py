@@ -182,7 +182,14 @@ def test_with_base_rates_tier_falls_back_on_priors_when_no_rule_speaks(write_rul
     ev = rd.evaluate(kb, [cases_file], CATEGORIES, tier="with_base_rates")
     c6 = ev.cases[5]
     assert ((), ("budget", "fit")) == (c6.considered, c6.with_base_rates)
-    assert (3, 4, 0) == (ev.summary.with_base_rates.top1, ev.summary.with_base_rates.top3,
+    # c5: only stronger (0.1) speaks, so the answer is rounded out with the common causes no
+    # rule spoke about, and its truth (fit) comes third: a top-3 hit in this tier only.
+    c5 = ev.cases[4]
+    assert (("other_candidate",), ("other_candidate", "budget", "fit")) == (
+        c5.considered, c5.with_base_rates)
+    # c1 spoke against budget, so budget is not offered there as common.
+    assert ("fit",) == ev.cases[0].with_base_rates
+    assert (3, 5, 0) == (ev.summary.with_base_rates.top1, ev.summary.with_base_rates.top3,
                          ev.summary.with_base_rates.no_cause)
     assert 1 == ev.confusion.count("other_candidate", "budget")
     # Base rates are no rule's doing.

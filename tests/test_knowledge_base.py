@@ -143,8 +143,8 @@ class TestThresholdEdges:
 
 def test_to_dict_lists_each_cause_once_with_the_documented_keys(tiny_kb):
     data = tiny_kb.diagnose({"reposted": True}).to_dict()
-    assert ["also_considered", "base_rates", "causes", "coping", "findings", "fired_rules",
-            "insufficient_evidence", "next_steps", "observations", "possible",
+    assert ["also_common", "also_considered", "base_rates", "causes", "coping", "findings",
+            "fired_rules", "insufficient_evidence", "next_steps", "observations", "possible",
             "schema_version", "threshold"] == sorted(data)
     assert (["fit"], ["budget"]) == ([c["id"] for c in data["causes"]],
                                      [c["id"] for c in data["also_considered"]])

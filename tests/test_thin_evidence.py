@@ -113,3 +113,78 @@ def test_when_nothing_speaks_the_report_names_the_most_common_causes(kb, tmp_pat
     assert "reasons are:\n- Common (about 60% of them)\n- Rare (about 10% of them)" \
         in out
     assert "B?" in out
+
+
+ROUNDED = textwrap.dedent("""
+    observations:
+      - {id: a, type: boolean, description: A., question: A?}
+      - {id: b, type: boolean, description: B., question: B?}
+      - {id: c, type: boolean, description: C., question: C?}
+    causes:
+      - {id: first, title: First, description: Most common., prior: 0.4}
+      - {id: second, title: Second, description: Next., prior: 0.3}
+      - {id: third, title: Third, description: Then., prior: 0.2}
+      - {id: fourth, title: Fourth, description: Least., prior: 0.1}
+    rules:
+      - id: a-fourth
+        when: {a: true}
+        then: {cause: fourth, certainty: 0.6}
+        because: A shows fourth.
+        source: test
+      - id: b-not-first
+        when: {b: true}
+        then: {cause: first, certainty: -0.5}
+        because: B rules out first.
+        source: test
+      - id: c-third
+        when: {c: true}
+        then: {cause: third, certainty: 0.3}
+        because: C hints at third.
+        source: test
+""")
+
+
+@pytest.fixture
+def rounded(tmp_path: Path) -> rd.KnowledgeBase:
+    path = tmp_path / "rounded.yaml"
+    path.write_text(ROUNDED)
+    return rd.load_rules(path)
+
+
+def test_a_short_answer_is_rounded_out_with_the_most_common_other_causes(
+        rounded: rd.KnowledgeBase) -> None:
+    dx = rounded.diagnose({"a": True})
+    assert ["fourth"] == [c.id for c in dx.ranked]
+    assert [("first", 0.4), ("second", 0.3)] == [(b.id, b.prior) for b in dx.also_common]
+    assert () == dx.base_rates
+    assert [{"id": "first", "title": "First", "prior": 0.4},
+            {"id": "second", "title": "Second", "prior": 0.3}] == dx.to_dict()["also_common"]
+
+
+def test_a_cause_a_rule_spoke_against_is_not_offered_as_common(
+        rounded: rd.KnowledgeBase) -> None:
+    dx = rounded.diagnose({"a": True, "b": True})
+    assert ["second", "third"] == [b.id for b in dx.also_common]
+
+
+def test_two_causes_get_one_more_and_three_get_none(rounded: rd.KnowledgeBase) -> None:
+    assert ["first"] == [b.id for b in rounded.diagnose({"a": True, "c": True}).also_common]
+    assert ["second"] == [b.id for b in
+                          rounded.diagnose({"a": True, "b": True, "c": True}).also_common]
+    assert () == rounded.diagnose({"b": True}).also_common   # nothing for: base rates instead
+    assert ["second", "third", "fourth"] == [b.id for b in rounded.diagnose({"b": True}).base_rates
+                                             if b.id != "first"]
+
+
+def test_the_report_names_the_common_causes_as_common_not_as_evidence(tmp_path, capsys):
+    from rejection_diagnosis.cli import main
+
+    rules = tmp_path / "rounded.yaml"
+    rules.write_text(ROUNDED)
+    case = tmp_path / "case.yaml"
+    case.write_text("a: true\n")
+    assert 0 == main(["diagnose", str(case), "--rules", str(rules)])
+    out = capsys.readouterr().out
+    assert ("\nAlso common in stories like these, though nothing you told us points to them or "
+            "rules\nthem out:\n- First (about 40% of them)\n- Second (about 30% of them)\n") in out
+    assert out.index("1. Fourth") < out.index("Also common")

@@ -99,6 +99,17 @@ def test_no_evidence_shows_the_base_rates(client: TestClient) -> None:
     assert html.escape(dx.base_rates[0].title) in page
 
 
+def test_a_short_answer_names_the_common_causes_as_common(client: TestClient) -> None:
+    answers = json.dumps([["told_close_second", True]])
+    page = client.post("/ask", data={"answers": answers, "action": "result"}).text
+    dx = KB.diagnose({"told_close_second": True})
+    assert 0 < len(dx.ranked) < 3 and dx.also_common
+    assert "Also common in stories like these" in page
+    listed = page[page.index('class="also-common"'):]
+    for b in dx.also_common:
+        assert html.escape(b.title) in listed
+
+
 def test_what_if_without_javascript_shows_what_moves(client: TestClient) -> None:
     answers = json.dumps([["posting_reposted", True], ["interview_felt_great", True]])
     page = client.post("/whatif", data={"answers": answers, "flip": "posting_reposted"}).text

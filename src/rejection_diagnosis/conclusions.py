@@ -100,7 +100,9 @@ class Advice:
 class BaseRate:
     """How often a cause explains a rejection in real stories (its ``prior``).
 
-    Offered when no rule speaks about any cause: what is most common, not what the case shows.
+    Offered when no rule speaks about any cause (``Diagnosis.base_rates``), or to round out a
+    short list of causes (``Diagnosis.also_common``): what is most common, not what the case
+    shows.
     """
 
     id: str

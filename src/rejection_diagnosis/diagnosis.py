@@ -56,6 +56,10 @@ class Diagnosis:
             coverage is measured with).
         base_rates: when no rule gives any cause a positive certainty, the causes the rule
             set declares a ``prior`` for, most common first (else empty).
+        also_common: when rules speak for one or two causes only, the causes with a declared
+            ``prior`` that no rule spoke about at all (for or against), most common first, as
+            many as make three causes in all with ``ranked`` (else empty). They are common,
+            not supported: nothing in the case points to them, and nothing rules them out.
     """
 
     causes: tuple[Conclusion, ...]
@@ -68,6 +72,7 @@ class Diagnosis:
     insufficient_evidence: bool
     fired: tuple[str, ...] = ()
     base_rates: tuple[BaseRate, ...] = ()
+    also_common: tuple[BaseRate, ...] = ()
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A mappingproxy does not pickle: the observations travel as a dict (diagnose_many's

@@ -8,9 +8,10 @@ Definitions (also in ``docs/evaluation.md``):
   mapped the same way (it may already be a category).
 - Tier ``reported``: the causes in ``dx.causes`` (certainty at least the threshold). Tier
   ``considered``: every cause in ``dx.considered`` with a positive certainty, so also those
-  below the threshold (``dx.ranked``). Tier ``with_base_rates``: the same, or, when no rule
-  speaks for any cause, the causes the rule set declares a prior for (``dx.base_rates``,
-  most common first). Top-1 and top-3 are given for every tier; the per-category figures,
+  below the threshold (``dx.ranked``). Tier ``with_base_rates``: the same, rounded out to
+  three with the common causes no rule spoke about when rules speak for one or two
+  (``dx.also_common``), or, when no rule speaks for any cause, the causes the rule set
+  declares a prior for (``dx.base_rates``, most common first). Top-1 and top-3 are given for every tier; the per-category figures,
   the confusion matrix and the misleading rules are of the tier asked for.
 - The *top cause* is the first of the ranking. An empty ranking is "no cause reported": a
   miss for top-1 and top-3, and the ``none`` column of the confusion matrix.
@@ -379,8 +380,8 @@ def evaluate(kb: KnowledgeBase,
         threshold: the reporting threshold of the diagnoses.
         tier: the tier of the per-category figures, the confusion matrix and the misleading
             rules: ``reported`` (``dx.causes``), ``considered`` (every cause with positive
-            certainty, ``dx.ranked``) or ``with_base_rates`` (the same, or the base rates
-            when no rule speaks). Top-1 and top-3 are given for every tier.
+            certainty, ``dx.ranked``) or ``with_base_rates`` (the same, rounded out to three
+            with ``dx.also_common``, or the base rates when no rule speaks). Top-1 and top-3 are given for every tier.
         from_story: diagnose every case from its ``story`` with ``kb.read_story``, even when
             it has observations (to measure the story reader end to end).
 
@@ -473,7 +474,8 @@ def _result(case: LabelledCase, dx: Diagnosis, cmap: Mapping[str, str]) -> CaseR
         confidence=case.confidence, split=case.split,
         reported=_ranking(dx.causes, cmap),
         considered=(considered := _ranking(dx.ranked, cmap)),
-        with_base_rates=considered or _ranking(dx.base_rates, cmap),
+        with_base_rates=(_ranking((*dx.ranked, *dx.also_common), cmap) if considered
+                         else _ranking(dx.base_rates, cmap)),
         causes=tuple((c.id, c.certainty) for c in dx.causes),
         location=Location(case.path, case.line, case.column))
 

@@ -25,6 +25,10 @@ from .loader import RuleSet, bundled_rules_path, discover, parse_rule_files
 from .observations import Given, normalize
 from .validation import semantic_problems
 
+#: A ranked answer naming fewer causes than this is rounded out with the most common causes
+#: no rule spoke about (``Diagnosis.also_common``): a coach names the usual suspects too.
+ALSO_COMMON_UP_TO = 3
+
 if TYPE_CHECKING:
     from .batch import BatchResult
     from .consultation import AnswerModel, How, Question, WhatIf, WhyNot
@@ -255,7 +259,9 @@ class KnowledgeBase:
                 (coping if rec.kind == "coping" else next_steps).append(advice)
         considered.sort(key=rank_key)
         causes = tuple(c for c in considered if reaches(c.certainty, threshold))
-        base_rates = () if any(c.certainty > 0 for c in considered) else self._base_rates
+        ranked = sum(1 for c in considered if c.certainty > 0)
+        base_rates = () if ranked else self._base_rates
+        also_common = self._also_common(considered, ranked)
         return Diagnosis(
             causes=causes,
             findings=tuple(sorted(findings, key=rank_key)),
@@ -267,7 +273,15 @@ class KnowledgeBase:
             insufficient_evidence=not causes,
             fired=tuple(inf.fired),
             base_rates=base_rates,
+            also_common=also_common,
         )
+
+    def _also_common(self, considered: list[Conclusion], ranked: int) -> tuple[BaseRate, ...]:
+        """The most common causes no rule spoke about, to make a short ranked list three."""
+        if not 0 < ranked < ALSO_COMMON_UP_TO:
+            return ()
+        spoken = {c.id for c in considered}
+        return tuple(b for b in self._base_rates if b.id not in spoken)[:ALSO_COMMON_UP_TO - ranked]
 
 
 # Loading --------------------------------------------------------------------------------

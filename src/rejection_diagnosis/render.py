@@ -48,6 +48,8 @@ class Rendered(Protocol):
     def fired(self) -> tuple[str, ...]: ...
     @property
     def base_rates(self) -> tuple[BaseRate, ...]: ...
+    @property
+    def also_common(self) -> tuple[BaseRate, ...]: ...
 
 
 def _pct(value: float) -> str:
@@ -136,6 +138,9 @@ def diagnosis_to_dict(dx: Rendered, *, exact: bool = False) -> dict[str, Any]:
         "possible": [c.id for c in dx.possible],
         "base_rates": [{"id": b.id, "title": b.title, "prior": n(b.prior)}
                        for b in dx.base_rates],
+        # Common causes no rule spoke about, rounding out a list of one or two (not evidence).
+        "also_common": [{"id": b.id, "title": b.title, "prior": n(b.prior)}
+                        for b in dx.also_common],
         "fired_rules": list(dx.fired),
         "observations": {
             k: {"value": g.value, "certainty": n(g.certainty)}

@@ -86,6 +86,16 @@ def _cause_lines(dx: Diagnosis, observations: Mapping[str, Observation], rank: i
     return out
 
 
+def _also_common_lines(dx: Diagnosis) -> list[str]:
+    if not dx.also_common:
+        return []
+    out = [""]
+    out.extend(_wrap("Also common in stories like these, though nothing you told us points to "
+                     "them or rules them out:", ""))
+    out.extend(f"- {b.title} (about {b.prior:.0%} of them)" for b in dx.also_common)
+    return out
+
+
 def _advice_lines(heading: str, items: tuple[Advice, ...]) -> list[str]:
     if not items:
         return []
@@ -120,6 +130,7 @@ def candidate_text(dx: Diagnosis, observations: Mapping[str, Observation],
                 line = f"- {cause.title} ({dx.strength(cause)}, {cause.certainty:.2f})"
                 out.extend(_wrap(line + (": " + "; ".join(why[:2]) if why else ""), "  ")
                            if why else [line])
+            out.extend(_also_common_lines(dx))
         elif dx.base_rates:
             out.append("")
             out.extend(_wrap("Nothing you told us points to one cause yet. In real stories "
@@ -133,6 +144,7 @@ def candidate_text(dx: Diagnosis, observations: Mapping[str, Observation],
         for rank, cause in enumerate(dx.causes, 1):
             out.append("")
             out.extend(_cause_lines(dx, observations, rank, cause))
+    out.extend(_also_common_lines(dx))
     out.extend(_advice_lines("What can help now", dx.coping))
     out.extend(_advice_lines("Next steps", dx.next_steps))
     return "\n".join(out) + "\n"

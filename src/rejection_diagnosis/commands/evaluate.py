@@ -49,8 +49,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                            "misleading rules on every cause with positive certainty, also "
                            "below the threshold (top-1 and top-3 show every tier anyway)")
     tier.add_argument("--with-base-rates", action="store_true",
-                      help="the same, and when no rule speaks for any cause, on the causes "
-                           "the rules declare a prior for, most common first")
+                      help="the same, rounded out to three with the most common causes no "
+                           "rule spoke about when rules speak for one or two, and when no "
+                           "rule speaks for any cause, on the causes the rules declare a "
+                           "prior for, most common first")
     parser.add_argument("--from-story", action="store_true",
                         help="diagnose each case from its story with the story reader, even "
                              "when it has observations")
@@ -124,7 +126,8 @@ def render_text(ev: Evaluation, categories: str, top: int) -> str:
     """The evaluation as a compact report for a terminal."""
     tier = {"reported": "reported causes",
             "considered": "every cause with positive certainty (--include-possible)",
-            "with_base_rates": "every cause with positive certainty, else the base rates "
+            "with_base_rates": "every cause with positive certainty, rounded out to three "
+                               "with common causes no rule spoke about, else the base rates "
                                "(--with-base-rates)"}[ev.tier]
     mapped = f"categories: {_short(categories)}" if categories else "no categories map"
     lines = [f"{ev.n} labelled case{'s' * (ev.n != 1)}; threshold {ev.threshold:g}; {mapped}",
@@ -144,7 +147,7 @@ def render_text(ev: Evaluation, categories: str, top: int) -> str:
         lines += [_summary_row(f"{kind}{name}", summary) for name, summary in group.items()]
     fallback = ev.summary.with_base_rates
     if fallback != ev.summary.considered:
-        lines.append(f"{'all cases, else base rates':<26}{'':31}  " + "  ".join(
+        lines.append(f"{'all cases, with base rates':<26}{'':31}  " + "  ".join(
             _pct(count, fallback.n) for count in (fallback.top1, fallback.top3,
                                                   fallback.no_cause)))
     lines += ["", f"Per category, of the top cause (ranking: {tier}):",

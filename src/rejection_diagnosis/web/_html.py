@@ -293,6 +293,13 @@ def result(kb: KnowledgeBase, dx: Diagnosis, answers: Answers, *, more: bool,
 <details class="whynot"><summary>Why not more sure?</summary>{why_not_html(kb, kb.why_not(dx, c.id))}</details>
 </li>""")
         out.append("</ol>")
+        if dx.also_common:
+            common = "".join(f"<li>{esc(b.title)} <span class=\"how-sure\">· in about "
+                             f"{pct(b.prior)} of real stories</span></li>"
+                             for b in dx.also_common)
+            out.append("<p>Also common in stories like these, though nothing you told us "
+                       f"points to them or rules them out:</p><ul class=\"also-common\">{common}"
+                       "</ul>")
     elif dx.base_rates:
         rates = "".join(f"<li>{esc(b.title)} <span class=\"how-sure\">· in about "
                         f"{pct(b.prior)} of real stories</span><br>{esc(b.description)}</li>"

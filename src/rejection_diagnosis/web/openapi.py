@@ -134,7 +134,8 @@ def openapi() -> dict[str, Any]:
                               "report": {"type": "string"},
                               "coping": {"type": "array", "items": {"type": "object"}},
                               "next_steps": {"type": "array", "items": {"type": "object"}},
-                              "base_rates": {"type": "array", "items": {"type": "object"}}}},
+                              "base_rates": {"type": "array", "items": {"type": "object"}},
+                              "also_common": {"type": "array", "items": {"type": "object"}}}},
             "RankedCause": {"type": "object", "properties": {
                 "id": {"type": "string"}, "title": {"type": "string"},
                 "certainty": {"type": "number"}, "percent": {"type": "integer"},
