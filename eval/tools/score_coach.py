@@ -7,10 +7,17 @@ rules' on the same cases' blind answers (``eval/cases/dev_v7.yaml``), and the ca
 got right and the rules did not, with the facts the coach said decided it::
 
     python eval/tools/score_coach.py
+
+``--answers`` scores instead the coach who read only the blind questionnaire answers
+(``eval/coach/answers/coach_answers_dev_*.yaml``, the answers of
+``eval/cases/dev_v7_fresh.yaml``, never the account), beside the rules on the same answers::
+
+    python eval/tools/score_coach.py --answers
 """
 
 from __future__ import annotations
 
+import argparse
 import glob
 from pathlib import Path
 
@@ -23,12 +30,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--answers", action="store_true",
+                    help="the coach who read only the questionnaire answers")
+    args = ap.parse_args()
     kb = rd.load_rules()
     cmap = load_categories(bundled_categories_path())
-    dev = yaml.safe_load((ROOT / "eval" / "cases" / "dev_v7.yaml").read_text(encoding="utf-8"))
+    source, pattern, reads = (("dev_v7_fresh.yaml", "answers/coach_answers_dev_*.yaml",
+                               "the answers") if args.answers
+                              else ("dev_v7.yaml", "coach_dev_*.yaml", "the account"))
+    dev = yaml.safe_load((ROOT / "eval" / "cases" / source).read_text(encoding="utf-8"))
     cases = {c["id"]: c for c in dev["cases"]}
     readings = []
-    for name in sorted(glob.glob(str(ROOT / "eval" / "coach" / "coach_dev_*.yaml"))):
+    for name in sorted(glob.glob(str(ROOT / "eval" / "coach" / pattern))):
         readings += yaml.safe_load(Path(name).read_text(encoding="utf-8"))
     coach1 = coach3 = rules1 = rules3 = 0
     wins = []
@@ -50,7 +64,7 @@ def main() -> None:
             wins.append((entry["id"], truth, ranked[:3], entry.get("decisive", []),
                          entry.get("not_in_questionnaire", [])))
     n = len(readings)
-    print(f"{n} dev cases: coach (the account) {coach1 / n:.0%} / {coach3 / n:.0%}, "
+    print(f"{n} dev cases: coach ({reads}) {coach1 / n:.0%} / {coach3 / n:.0%}, "
           f"rules (the blind answers) {rules1 / n:.0%} / {rules3 / n:.0%} top-1 / top-3")
     print(f"coach right, rules not: {len(wins)}")
     for case_id, truth, ranked, decisive, missing in wins:
