@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
+from tests.eval_tools import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
-_SPEC = importlib.util.spec_from_file_location("crossvalidate",
-                                               ROOT / "eval" / "tools" / "crossvalidate.py")
-assert _SPEC is not None and _SPEC.loader is not None
-tool = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(tool)
+tool = load_tool("crossvalidate")
 
 
 def test_every_reading_is_scored_once_and_the_bundled_rules_score_as_evaluate_does(capsys):

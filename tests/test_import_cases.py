@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import textwrap
 from pathlib import Path
 
 import pytest
+from tests.eval_tools import load_tool
 
 import rejection_diagnosis as rd
 
 ROOT = Path(__file__).resolve().parent.parent
-_SPEC = importlib.util.spec_from_file_location("import_cases",
-                                               ROOT / "eval" / "tools" / "import_cases.py")
-assert _SPEC is not None and _SPEC.loader is not None
-tool = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(tool)
+tool = load_tool("import_cases")
 
 LABELS = """
 meta: {count: 3}

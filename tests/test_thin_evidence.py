@@ -33,11 +33,15 @@ RULES = textwrap.dedent("""
 """)
 
 
+def _load(tmp_path: Path, name: str, text: str) -> rd.KnowledgeBase:
+    path = tmp_path / name
+    path.write_text(text)
+    return rd.load_rules(path)
+
+
 @pytest.fixture
 def kb(tmp_path: Path) -> rd.KnowledgeBase:
-    path = tmp_path / "rules.yaml"
-    path.write_text(RULES)
-    return rd.load_rules(path)
+    return _load(tmp_path, "rules.yaml", RULES)
 
 
 def test_a_weak_sign_is_a_possible_cause_not_an_empty_answer(kb: rd.KnowledgeBase) -> None:
@@ -146,9 +150,7 @@ ROUNDED = textwrap.dedent("""
 
 @pytest.fixture
 def rounded(tmp_path: Path) -> rd.KnowledgeBase:
-    path = tmp_path / "rounded.yaml"
-    path.write_text(ROUNDED)
-    return rd.load_rules(path)
+    return _load(tmp_path, "rounded.yaml", ROUNDED)
 
 
 def test_a_short_answer_is_rounded_out_with_the_most_common_other_causes(

@@ -61,9 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         for k, fold in enumerate(folds, 1):
             train, held = [], []
             for i, doc in enumerate(docs):
-                for name, keep, out in (("train", lambda c: c["id"] not in fold, train),
-                                        ("held", lambda c: c["id"] in fold, held)):
-                    part = {**doc, "cases": [c for c in doc["cases"] if keep(c)]}
+                for name, held_out, out in (("train", False, train), ("held", True, held)):
+                    part = {**doc, "cases": [c for c in doc["cases"]
+                                             if (c["id"] in fold) == held_out]}
                     path = work / f"{name}_{i}.yaml"
                     path.write_text(yaml.safe_dump(part, sort_keys=False), encoding="utf-8")
                     out.append(path)
