@@ -77,9 +77,11 @@ distress_level months_searching thinking_of_giving_up has_industry_contacts
 knows_someone_at_company same_feedback_before visa_sponsorship_required notice_period_weeks
 would_need_to_relocate reference_may_be_lukewarm""".split())  # noqa: SIM905
 #: The same cases mapped blind on the current vocabulary (by another reader), in the
-#: repository: the newest of eval/cases/dev_v*.yaml.
-V2_CASES = max((ROOT / "eval" / "cases").glob("dev_v*.yaml"), default=ROOT / "missing.yaml",
-               key=lambda p: int(p.stem.removeprefix("dev_v")) if p.stem[6:].isdigit() else 0)
+#: repository: the newest of eval/cases/dev_vN.yaml (the readings named dev_vN_fresh and
+#: dev_vN_grouped are other readers of the same questions, not newer ones).
+V2_CASES = max((p for p in (ROOT / "eval" / "cases").glob("dev_v*.yaml")
+                if p.stem.removeprefix("dev_v").isdigit()),
+               default=ROOT / "missing.yaml", key=lambda p: int(p.stem.removeprefix("dev_v")))
 
 
 def story_of(case: Mapping[str, Any]) -> str:
