@@ -145,8 +145,9 @@ def test_no_cases_is_a_usage_error():
 def test_the_repositorys_dev_files_get_a_row_each(capsys):
     assert 0 == main(["evaluate", str(ROOT / "eval" / "cases")])
     out = capsys.readouterr().out
-    assert "640 labelled cases" in out
+    assert "806 labelled cases" in out
     assert "dev_mapped_1.yaml     71" in out and "dev_mapped_2.yaml     71" in out
     assert "dev_v7.yaml          166" in out
     assert "dev_v7_fresh.yaml    166" in out
     assert "dev_v7_grouped.yaml  166" in out
+    assert "dev_v7_fresh_clean…  166" in out
