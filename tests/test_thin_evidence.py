@@ -190,3 +190,19 @@ def test_the_report_names_the_common_causes_as_common_not_as_evidence(tmp_path, 
     assert ("\nAlso common in stories like these, though nothing you told us points to them or "
             "rules\nthem out:\n- First (about 40% of them)\n- Second (about 30% of them)\n") in out
     assert out.index("1. Fourth") < out.index("Also common")
+
+
+def test_weak_evidence_names_the_common_causes_once_before_the_deciding_question(
+        tmp_path, capsys):
+    from rejection_diagnosis.cli import main
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES)
+    case = tmp_path / "case.yaml"
+    case.write_text("a: true\n")
+    assert 0 == main(["diagnose", str(case), "--rules", str(rules)])
+    out = capsys.readouterr().out
+    assert 1 == out.count("Also common in stories like these")
+    assert "- Common (about 60% of them)" in out
+    assert (out.index("Possible, on weak evidence") < out.index("Also common")
+            < out.index("The question that would tell most"))

@@ -144,7 +144,7 @@ def candidate_text(dx: Diagnosis, observations: Mapping[str, Observation],
         for rank, cause in enumerate(dx.causes, 1):
             out.append("")
             out.extend(_cause_lines(dx, observations, rank, cause))
-    out.extend(_also_common_lines(dx))
+        out.extend(_also_common_lines(dx))
     out.extend(_advice_lines("What can help now", dx.coping))
     out.extend(_advice_lines("Next steps", dx.next_steps))
     return "\n".join(out) + "\n"
