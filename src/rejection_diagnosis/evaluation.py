@@ -11,8 +11,9 @@ Definitions (also in ``docs/evaluation.md``):
   below the threshold (``dx.ranked``). Tier ``with_base_rates``: the same, rounded out to
   three with the common causes no rule spoke about when rules speak for one or two
   (``dx.also_common``), or, when no rule speaks for any cause, the causes the rule set
-  declares a prior for (``dx.base_rates``, most common first). Top-1 and top-3 are given for every tier; the per-category figures,
-  the confusion matrix and the misleading rules are of the tier asked for.
+  declares a prior for (``dx.base_rates``, most common first). Top-1 and top-3 are given
+  for every tier; the per-category figures, the confusion matrix and the misleading rules
+  are of the tier asked for.
 - The *top cause* is the first of the ranking. An empty ranking is "no cause reported": a
   miss for top-1 and top-3, and the ``none`` column of the confusion matrix.
 - Top-k: the true category is among the first k of the ranking.
@@ -381,7 +382,8 @@ def evaluate(kb: KnowledgeBase,
         tier: the tier of the per-category figures, the confusion matrix and the misleading
             rules: ``reported`` (``dx.causes``), ``considered`` (every cause with positive
             certainty, ``dx.ranked``) or ``with_base_rates`` (the same, rounded out to three
-            with ``dx.also_common``, or the base rates when no rule speaks). Top-1 and top-3 are given for every tier.
+            with ``dx.also_common``, or the base rates when no rule speaks). Top-1 and top-3
+            are given for every tier.
         from_story: diagnose every case from its ``story`` with ``kb.read_story``, even when
             it has observations (to measure the story reader end to end).
 

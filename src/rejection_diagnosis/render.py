@@ -115,6 +115,10 @@ def _advice_dict(a: Advice, n: _Number) -> dict[str, Any]:
     }
 
 
+def _base_rate_dict(b: BaseRate, n: _Number) -> dict[str, Any]:
+    return {"id": b.id, "title": b.title, "prior": n(b.prior)}
+
+
 def diagnosis_to_dict(dx: Rendered, *, exact: bool = False) -> dict[str, Any]:
     """The documented JSON shape (see README, "Result shape").
 
@@ -136,11 +140,9 @@ def diagnosis_to_dict(dx: Rendered, *, exact: bool = False) -> dict[str, Any]:
                             if c.id not in reported],
         # Causes with some evidence but below the threshold (ids; details in also_considered).
         "possible": [c.id for c in dx.possible],
-        "base_rates": [{"id": b.id, "title": b.title, "prior": n(b.prior)}
-                       for b in dx.base_rates],
+        "base_rates": [_base_rate_dict(b, n) for b in dx.base_rates],
         # Common causes no rule spoke about, rounding out a list of one or two (not evidence).
-        "also_common": [{"id": b.id, "title": b.title, "prior": n(b.prior)}
-                        for b in dx.also_common],
+        "also_common": [_base_rate_dict(b, n) for b in dx.also_common],
         "fired_rules": list(dx.fired),
         "observations": {
             k: {"value": g.value, "certainty": n(g.certainty)}

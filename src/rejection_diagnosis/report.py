@@ -13,7 +13,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping
 
-from .conclusions import Advice, Conclusion, Evidence
+from .conclusions import Advice, BaseRate, Conclusion, Evidence
 from .diagnosis import Diagnosis
 from .model import Observation, show_value
 
@@ -86,13 +86,17 @@ def _cause_lines(dx: Diagnosis, observations: Mapping[str, Observation], rank: i
     return out
 
 
+def _base_rate_line(b: BaseRate) -> str:
+    return f"- {b.title} (about {b.prior:.0%} of them)"
+
+
 def _also_common_lines(dx: Diagnosis) -> list[str]:
     if not dx.also_common:
         return []
     out = [""]
     out.extend(_wrap("Also common in stories like these, though nothing you told us points to "
                      "them or rules them out:", ""))
-    out.extend(f"- {b.title} (about {b.prior:.0%} of them)" for b in dx.also_common)
+    out.extend(_base_rate_line(b) for b in dx.also_common)
     return out
 
 
@@ -135,7 +139,7 @@ def candidate_text(dx: Diagnosis, observations: Mapping[str, Observation],
             out.append("")
             out.extend(_wrap("Nothing you told us points to one cause yet. In real stories "
                              "like these, the most common reasons are:", ""))
-            out.extend(f"- {b.title} (about {b.prior:.0%} of them)" for b in dx.base_rates[:3])
+            out.extend(_base_rate_line(b) for b in dx.base_rates[:3])
         if settle:
             out.extend(["", "The question that would tell most:"])
             out.extend(_wrap(settle, "  "))
