@@ -148,6 +148,17 @@ ROUNDED = textwrap.dedent("""
 """)
 
 
+def _report(tmp_path: Path, capsys: pytest.CaptureFixture[str], rules: str, case: str) -> str:
+    """What `rejection-diagnosis diagnose` prints for ``case`` on the rule file ``rules``."""
+    from rejection_diagnosis.cli import main
+
+    rules_path, case_path = tmp_path / "report-rules.yaml", tmp_path / "report-case.yaml"
+    rules_path.write_text(rules)
+    case_path.write_text(case)
+    assert 0 == main(["diagnose", str(case_path), "--rules", str(rules_path)])
+    return capsys.readouterr().out
+
+
 @pytest.fixture
 def rounded(tmp_path: Path) -> rd.KnowledgeBase:
     return _load(tmp_path, "rounded.yaml", ROUNDED)
@@ -179,14 +190,7 @@ def test_two_causes_get_one_more_and_three_get_none(rounded: rd.KnowledgeBase) -
 
 
 def test_the_report_names_the_common_causes_as_common_not_as_evidence(tmp_path, capsys):
-    from rejection_diagnosis.cli import main
-
-    rules = tmp_path / "rounded.yaml"
-    rules.write_text(ROUNDED)
-    case = tmp_path / "case.yaml"
-    case.write_text("a: true\n")
-    assert 0 == main(["diagnose", str(case), "--rules", str(rules)])
-    out = capsys.readouterr().out
+    out = _report(tmp_path, capsys, ROUNDED, "a: true\n")
     assert ("\nAlso common in stories like these, though nothing you told us points to them or "
             "rules\nthem out:\n- First (about 40% of them)\n- Second (about 30% of them)\n") in out
     assert out.index("1. Fourth") < out.index("Also common")
@@ -194,14 +198,7 @@ def test_the_report_names_the_common_causes_as_common_not_as_evidence(tmp_path, 
 
 def test_weak_evidence_names_the_common_causes_once_before_the_deciding_question(
         tmp_path, capsys):
-    from rejection_diagnosis.cli import main
-
-    rules = tmp_path / "rules.yaml"
-    rules.write_text(RULES)
-    case = tmp_path / "case.yaml"
-    case.write_text("a: true\n")
-    assert 0 == main(["diagnose", str(case), "--rules", str(rules)])
-    out = capsys.readouterr().out
+    out = _report(tmp_path, capsys, RULES, "a: true\n")
     assert 1 == out.count("Also common in stories like these")
     assert "- Common (about 60% of them)" in out
     assert (out.index("Possible, on weak evidence") < out.index("Also common")
